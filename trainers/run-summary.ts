@@ -30,7 +30,10 @@ export interface LayerSummary {
 }
 
 export interface FlopsSummary {
-  /** Dense forward FLOPs per example (multiply-adds × 2) of the model the method trains. */
+  /**
+   * Dense forward FLOPs per example (multiply-adds × 2) of the manifest's model. Multipliers are
+   * fractions of it, so small-dense (which trains a narrower model) reports its true cost.
+   */
   denseForward: number;
   /** Sparse inference FLOPs of the final model as a fraction of denseForward. */
   inferenceMultiplier: number;
