@@ -159,11 +159,13 @@ export type ClaimVerdict =
   | (VerdictCommon & {
       verdict: 'inconclusive';
       /**
-       * For an undecided t-test (order, equivalence): the smallest number of seeds per group at
-       * which the observed effect and standard deviations would decide the claim (see
-       * harness/verify/seeds-to-decide.ts). Null where no number of seeds would (zero effect, an
-       * effect exactly on the margin), where variance is unknown (n < 2 in every group), or for
-       * abs/rel claims, which need only one run.
+       * Seeds (runs per group) that would decide the claim. For an undecided t-test (order,
+       * equivalence): the smallest n at which the observed effect and standard deviations would
+       * reach the decision threshold (harness/verify/seeds-to-decide.ts documents the
+       * calculation). For abs/rel without enough runs: the runs the average needs (1, or 3 for
+       * the olympic mean). For `all`: the largest over its undecided sub-claims. Null where no
+       * number of seeds would decide it (zero effect, a mean exactly on the margin) or the
+       * variance is unknown (fewer than 2 runs in every group and no published std).
        */
       seedsToDecide: number | null;
     });
