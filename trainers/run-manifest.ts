@@ -83,11 +83,17 @@ export type ModelSpec =
   /** Fully connected ReLU network; input and output sizes follow from the dataset. */
   | { name: 'mlp'; hiddenSizes: number[]; init: 'torch-linear-default' | 'he-normal' }
   /** LeNet-5-Caffe (rigl-spec §6.5): conv 20@5×5, pool, conv 50@5×5, pool, fc 500, fc out. */
-  | { name: 'lenet5-caffe'; init: 'torch-default' | 'he-normal' }
+  | { name: 'lenet5-caffe'; init: 'torch-default' | 'he-normal'; widthMultiplier?: number }
   /** Wide ResNet (pre-activation), e.g. depth 22, width 2, dropout 0.3 (rigl-spec §6.1). */
-  | { name: 'wrn'; depth: number; widthFactor: number; dropRate: number }
+  | { name: 'wrn'; depth: number; widthFactor: number; dropRate: number; widthMultiplier?: number }
   /** ResNet-50, CIFAR variant (3×3 stem, no max-pool; rigl-spec §6.2). */
-  | { name: 'resnet50-cifar' };
+  | { name: 'resnet50-cifar'; widthMultiplier?: number };
+
+/*
+ * `widthMultiplier` (CNNs, optional, absent = 1): every channel count × widthMultiplier, truncated
+ * to an integer (at least 1). Set by small-dense's resolveModel to √density (rigl-spec §3.2,
+ * [REPC: models/wide_resnet.py `small_dense_multiplier`]); manifests normally leave it out.
+ */
 
 // ---------------------------------------------------------------------------------------------
 // Sparse method
