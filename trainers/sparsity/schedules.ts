@@ -67,7 +67,7 @@ export function makeUpdateCadence(
     isUpdateStep,
     updateSteps(): number[] {
       const steps: number[] = [];
-      for (let g = intervalSteps - offset; g < endStep; g += intervalSteps) steps.push(g);
+      for (let g = convention === 'after-interval' ? intervalSteps - 1 : 0; g < endStep; g += intervalSteps) steps.push(g);
       return steps;
     },
   });
