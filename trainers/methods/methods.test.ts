@@ -103,7 +103,7 @@ describe.each(CASES)('$label', ({ spec, exactCounts, dynamic }) => {
       expect(new Set(controller.masks().keys())).toEqual(new Set(expectedActive.keys()));
       // after init
       for (const [name, mask] of controller.masks()) {
-        expect(mask.dataSync().reduce((a, b) => a + b, 0)).toBe(expectedActive.get(name));
+        expect(Array.from(mask.dataSync() as Float32Array).reduce((a, b) => a + b, 0)).toBe(expectedActive.get(name));
       }
       let updates = 0;
       let changed = 0;
