@@ -111,7 +111,7 @@ describe('loadDataset with allowDownload', () => {
         const gzBytes = bytes[f.role]!;
         // The corrupt copy has the right size and one flipped byte.
         const corrupt = gzBytes.slice();
-        corrupt[20] ^= 1;
+        corrupt[20] = corrupt[20]! ^ 1;
         served.set(`/mnist/${f.gz!.fileName}`, corruptOne && f.role === 'test-labels' ? corrupt : gzBytes);
         return { ...f, gz: { ...f.gz!, urls: [`${base}/mnist/${f.gz!.fileName}`], bytes: gzBytes.length, sha256: sha256Hex(gzBytes) } };
       }),

@@ -41,7 +41,7 @@ describe('tar reader', () => {
 
   it('rejects a header whose checksum does not match', () => {
     const bytes = makeArchive('gnu', false).slice();
-    bytes[0] ^= 0x20; // first entry's name
+    bytes[0] = bytes[0]! ^ 0x20; // first entry's name
     expect(() => readTar(bytes, 'bad.tar')).toThrowError(DatasetError);
     expect(() => readTar(bytes, 'bad.tar')).toThrowError(/bad\.tar: corrupt tar header at byte 0: checksum \d+ recorded, \d+ computed/);
   });
