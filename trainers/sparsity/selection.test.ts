@@ -48,3 +48,30 @@ describe('indicesWhere', () => {
     expect([...indicesWhere(Uint8Array.from([1, 0, 1, 1]), 0)]).toEqual([1]);
   });
 });
+
+describe('selection agrees with a plain sort by (score, index)', () => {
+  it('on 200 random cases with heavy ties, NaNs and ±0', async () => {
+    const { keyedRandom } = await import('../random.ts');
+    const r = keyedRandom(11, 'selection-test');
+    for (let c = 0; c < 200; c++) {
+      const n = 1 + r.nextInt(60);
+      const scores = Array.from({ length: n }, () => {
+        const u = r.nextInt(10);
+        return u === 0 ? NaN : u === 1 ? -0 : (r.nextInt(5) - 2) / 2;
+      });
+      const candidates = [...r.permutation(n)].slice(0, 1 + r.nextInt(n));
+      const k = r.nextInt(candidates.length + 1);
+      for (const order of ['smallest', 'largest'] as const) {
+        const key = (i: number) => {
+          const s = scores[i]!;
+          return Number.isNaN(s) ? Infinity : order === 'smallest' ? s : -s;
+        };
+        const expected = [...candidates]
+          .sort((a, b) => (key(a) === key(b) ? (Number.isNaN(scores[a]!) === Number.isNaN(scores[b]!) ? a - b : Number.isNaN(scores[a]!) ? 1 : -1) : key(a) - key(b)))
+          .slice(0, k)
+          .sort((a, b) => a - b);
+        expect([...selectByScore(candidates, scores, k, order)], `case ${c} ${order}`).toEqual(expected);
+      }
+    }
+  });
+});
