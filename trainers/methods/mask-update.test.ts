@@ -134,6 +134,26 @@ describe('SET through its controller: the hand case', () => {
 });
 
 describe('no tensor leaks', () => {
+  it('creating and disposing a controller of every method leaves numTensors unchanged', async () => {
+    const { METHODS } = await import('./registry.ts');
+    const { SMALL_LAYERS } = await import('./training.fixture.ts');
+    const sparsity = { target: 0.8, distribution: { kind: 'uniform' as const, denseLayers: [] } };
+    const specs: MethodSpec[] = [
+      { name: 'dense' },
+      { name: 'static' },
+      { name: 'set', update: schedule() },
+      { name: 'rigl', update: schedule() },
+      { name: 'snfs', update: schedule(), redistribution: 'momentum' },
+      { name: 'gmp', startStep: 0, end: { kind: 'fraction', fraction: 0.75 }, intervalSteps: 5, stepConvention: 'after-interval', scope: 'global', initialSparsity: 0 },
+    ];
+    const before = tf.memory().numTensors;
+    for (const spec of specs) {
+      const c = (METHODS[spec.name] as { create(x: unknown): { dispose(): void } }).create(context(spec, sparsity, SMALL_LAYERS));
+      c.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('an update, an initial masking and a restore leave tf.memory().numTensors unchanged', () => {
     const h = handController(riglMethod, 'rigl', 0.5);
     const before = tf.memory().numTensors;

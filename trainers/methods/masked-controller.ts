@@ -86,7 +86,10 @@ export class MaskedController implements SparseController {
         throw new TrainerInvariantError(`initial mask of layer '${layer.name}' must have ${size} entries`);
       }
       this.hostMasks.set(layer.name, mask.slice());
-      this.maskVariables.set(layer.name, tf.variable(tf.tensor(Float32Array.from(mask), layer.shape, 'float32'), false));
+      this.maskVariables.set(
+        layer.name,
+        tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(mask), layer.shape, 'float32'), false)),
+      );
     }
     this.denseForward = denseForwardFlops(options.layers);
     this.refreshSparseForward();
