@@ -3,8 +3,9 @@
  * model's. MLPs take their hidden sizes from the method config, pinned as data (recipes.md:
  * 0.90 → 34-11, 0.95 → 17-6, 0.98 → 7-2); CNNs multiply every channel count by √density, truncated
  * [REPC: models/wide_resnet.py `small_dense_multiplier = sqrt(density)`], via the model's
- * `widthMultiplier`. Training is dense; its FLOP multipliers are relative to the narrowed model it
- * trains (summary `flops.denseForward` is that model's), so they are 1.
+ * `widthMultiplier`. Training is dense. Like every controller, its FLOP multipliers are relative to
+ * the model in its context (the narrowed one), so they are 1; callers that compare with the
+ * manifest's full-width model scale them by f_D(narrowed) / f_D(full), as trainers/train.ts does.
  */
 import { InvalidRunConfigError } from '../errors.ts';
 import type { MethodSpec, ModelSpec } from '../run-manifest.ts';
