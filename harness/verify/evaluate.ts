@@ -16,7 +16,7 @@ import type { AverageKind, Claim, GroupSelector } from '../manifest/types.ts';
 import { claimProblems } from './claim-problems.ts';
 import { mean, olympicMean, sampleStd } from './descriptive.ts';
 import { InvalidClaimError } from './errors.ts';
-import { formatNumber, formatPValue } from './format-number.ts';
+import { formatNumber, formatPEquals, formatPValue } from './format-number.ts';
 import { describeSelector, matchesSelector } from './groups.ts';
 import { resolveMetric } from './metric.ts';
 import { seedsToDecideEquivalence, seedsToDecideOrder } from './seeds-to-decide.ts';
@@ -236,7 +236,7 @@ function evaluateEquivalence(claim: ClaimOf<'equivalence'>, runs: readonly RunRe
     `${level} interval of mean − ${formatNumber(value)} is [${formatNumber(result.ci.lower)}, ` +
     `${formatNumber(result.ci.upper)}]`;
   if (result.pLower < alpha && result.pUpper < alpha) {
-    const why = `both one-sided tests reject (p = ${formatPValue(result.p)} < ${formatNumber(alpha)}): the ${interval}, inside ±${formatNumber(margin)}`;
+    const why = `both one-sided tests reject (${formatPEquals(result.p)} < ${formatNumber(alpha)}): the ${interval}, inside ±${formatNumber(margin)}`;
     return makeVerdict(claim, 'verified', { ...parts, why });
   }
   if (result.ci.lower > margin || result.ci.upper < -margin) {
@@ -245,7 +245,7 @@ function evaluateEquivalence(claim: ClaimOf<'equivalence'>, runs: readonly RunRe
   }
   const seeds = seedsToDecideEquivalence(result.meanDifference, group.std ?? 0, margin, alpha);
   const why =
-    `undecided: TOST p = ${formatPValue(result.p)} ≥ ${formatNumber(alpha)} and the ${interval}, overlapping ` +
+    `undecided: TOST ${formatPEquals(result.p)} ≥ ${formatNumber(alpha)} and the ${interval}, overlapping ` +
     `±${formatNumber(margin)}` +
     (seeds === null ? '; the mean sits on the margin, so no number of seeds decides it' : `; about ${seeds} seeds would decide it at the observed mean and std`);
   return makeVerdict(claim, 'inconclusive', { ...parts, why }, seeds);
@@ -308,13 +308,13 @@ function evaluateOrder(claim: ClaimOf<'order'>, runs: readonly RunRecord[]): Cla
   if (pClaimed < alpha) {
     return makeVerdict(claim, 'verified', {
       ...parts,
-      why: `${numbers}: p = ${formatPValue(pClaimed)} < ${formatNumber(alpha)} in the claimed direction (${relation})`,
+      why: `${numbers}: ${formatPEquals(pClaimed)} < ${formatNumber(alpha)} in the claimed direction (${relation})`,
     });
   }
   if (pOpposite < alpha) {
     return makeVerdict(claim, 'failed', {
       ...parts,
-      why: `${numbers}: the opposite holds (${opposite}), p = ${formatPValue(pOpposite)} < ${formatNumber(alpha)}`,
+      why: `${numbers}: the opposite holds (${opposite}), ${formatPEquals(pOpposite)} < ${formatNumber(alpha)}`,
     });
   }
   const seeds = seedsToDecideOrder(result.meanDifference, better.std as number, worse.std as number, alpha);

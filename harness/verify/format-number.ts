@@ -22,3 +22,9 @@ export function formatPValue(p: number): string {
   if (p < 1e-12) return '< 1e-12';
   return formatNumber(p, 4);
 }
+
+/** "p = 0.0123" or "p < 1e-12". */
+export function formatPEquals(p: number): string {
+  const formatted = formatPValue(p);
+  return formatted.startsWith('<') ? `p ${formatted}` : `p = ${formatted}`;
+}
