@@ -9,7 +9,7 @@
 import { formatNumber } from '../../verify/format-number.ts';
 import type { ClaimVerdict } from '../../verify/types.ts';
 import { uniqueVerdicts } from '../verdict-text.ts';
-import { element, horizontalErrorBarPath, polylinePath, text, title, VERDICT_COLORS, verticalErrorBarPath } from './elements.ts';
+import { coord, element, horizontalErrorBarPath, polylinePath, text, title, VERDICT_COLORS, verticalErrorBarPath } from './elements.ts';
 import { plotFrame } from './frame.ts';
 import { paddedExtent } from './scale.ts';
 
@@ -64,7 +64,7 @@ export function claimedVsMeasuredPlot(metric: string, points: readonly ValuePoin
   ];
   for (const p of points) {
     const color = VERDICT_COLORS[p.verdict];
-    parts.push(element('path', { d: `M${x(p.claimed)} ${y(p.lower)} L${x(p.claimed)} ${y(p.upper)}`, class: 'accepted' }));
+    parts.push(element('path', { d: `M${coord(x(p.claimed))} ${coord(y(p.lower))} L${coord(x(p.claimed))} ${coord(y(p.upper))}`, class: 'accepted' }));
     if (p.std !== null) parts.push(element('path', { d: verticalErrorBarPath(x(p.claimed), y(p.measured - p.std), y(p.measured + p.std)), class: 'error-bar', stroke: color }));
     if (p.publishedStd !== null && p.publishedStd > 0) {
       parts.push(element('path', { d: horizontalErrorBarPath(y(p.measured), x(p.claimed - p.publishedStd), x(p.claimed + p.publishedStd)), class: 'error-bar published', stroke: color }));
@@ -119,7 +119,7 @@ export function orderDifferencesPlot(metric: string, points: readonly OrderPoint
     attributes: { 'data-metric': metric },
   });
   const { x, y } = frame;
-  const parts: string[] = [element('path', { d: `M${x(0)} ${frame.top} L${x(0)} ${frame.bottom}`, class: 'zero' })];
+  const parts: string[] = [element('path', { d: `M${coord(x(0))} ${frame.top} L${coord(x(0))} ${frame.bottom}`, class: 'zero' })];
   points.forEach((p, i) => {
     const row = y(i + 1);
     const color = VERDICT_COLORS[p.verdict];

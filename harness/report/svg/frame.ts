@@ -3,7 +3,7 @@
  * nice ticks and labels, and the scales that map data into the plot area.
  */
 import { formatNumber } from '../../verify/format-number.ts';
-import { element, text, title as titleElement } from './elements.ts';
+import { coord, element, text, title as titleElement } from './elements.ts';
 import { linearScale, niceTicks, type LinearScale } from './scale.ts';
 
 export interface FrameOptions {
@@ -50,12 +50,12 @@ export function plotFrame(options: FrameOptions): Frame {
     element('rect', { x: 0, y: 0, width: options.width, height: options.height, fill: '#ffffff' }),
     ...niceTicks(options.xDomain[0], options.xDomain[1], 6).map(
       (t) =>
-        element('path', { d: `M${x(t)} ${top} L${x(t)} ${bottom}`, class: 'grid' }) +
+        element('path', { d: `M${coord(x(t))} ${top} L${coord(x(t))} ${bottom}`, class: 'grid' }) +
         text(x(t), bottom + 16, formatNumber(t), { 'text-anchor': 'middle', class: 'tick' }),
     ),
     ...(options.yTicks === false ? [] : niceTicks(options.yDomain[0], options.yDomain[1], 5)).map(
       (t) =>
-        element('path', { d: `M${left} ${y(t)} L${right} ${y(t)}`, class: 'grid' }) +
+        element('path', { d: `M${left} ${coord(y(t))} L${coord(right)} ${coord(y(t))}`, class: 'grid' }) +
         text(left - 6, y(t) + 4, formatNumber(t), { 'text-anchor': 'end', class: 'tick' }),
     ),
     element('path', { d: `M${left} ${top} L${left} ${bottom} L${right} ${bottom}`, class: 'axis' }),

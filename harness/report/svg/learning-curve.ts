@@ -4,7 +4,7 @@
  */
 import { formatNumber } from '../../verify/format-number.ts';
 import type { LearningCurves } from '../learning-curves.ts';
-import { element, polylinePath, text, title } from './elements.ts';
+import { coord, element, polylinePath, text, title } from './elements.ts';
 import { plotFrame } from './frame.ts';
 import { linearScale, niceTicks, paddedExtent } from './scale.ts';
 
@@ -15,7 +15,7 @@ export function learningCurvePlot(runId: string, curves: LearningCurves): string
   const epochs = [...curves.testAccuracy, ...curves.trainLoss].map((p) => p.epoch);
   const frame = plotFrame({
     plot: 'learning-curve',
-    title: `Learning curves of run ${runId}`,
+    title: `Run ${runId}`,
     width: 520,
     height: 260,
     xDomain: paddedExtent(epochs.length > 0 ? epochs : [0, 1], 0.04),
@@ -32,7 +32,7 @@ export function learningCurvePlot(runId: string, curves: LearningCurves): string
     for (const t of niceTicks(lossScale.domain[0], lossScale.domain[1], 5)) {
       parts.push(text(frame.right + 6, lossScale(t) + 4, formatNumber(t), { class: 'tick loss-tick' }));
     }
-    parts.push(element('path', { d: `M${frame.right} ${frame.top} L${frame.right} ${frame.bottom}`, class: 'axis' }));
+    parts.push(element('path', { d: `M${coord(frame.right)} ${coord(frame.top)} L${coord(frame.right)} ${coord(frame.bottom)}`, class: 'axis' }));
     parts.push(text(frame.right + 46, (frame.top + frame.bottom) / 2, 'train loss', {
       'text-anchor': 'middle',
       class: 'label',
@@ -48,12 +48,12 @@ export function learningCurvePlot(runId: string, curves: LearningCurves): string
   } else {
     parts.push(text((frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2, 'no eval_accuracy events', { 'text-anchor': 'middle', class: 'empty' }));
   }
-  // Legend, top right inside the plot area.
-  const lx = frame.right - 150;
-  const ly = frame.top + 10;
-  parts.push(element('path', { d: `M${lx} ${ly} L${lx + 18} ${ly}`, class: 'curve-accuracy legend-swatch', stroke: ACCURACY_COLOR }));
+  // Legend in the title row, right-aligned, so it never covers a curve.
+  const lx = frame.right - 190;
+  const ly = 16;
+  parts.push(element('path', { d: `M${coord(lx)} ${ly} L${coord(lx + 18)} ${ly}`, class: 'curve-accuracy legend-swatch', stroke: ACCURACY_COLOR }));
   parts.push(text(lx + 22, ly + 4, 'test accuracy', { class: 'legend' }));
-  parts.push(element('path', { d: `M${lx} ${ly + 14} L${lx + 18} ${ly + 14}`, class: 'curve-loss legend-swatch', stroke: LOSS_COLOR }));
-  parts.push(text(lx + 22, ly + 18, 'train loss', { class: 'legend' }));
+  parts.push(element('path', { d: `M${coord(lx + 110)} ${ly} L${coord(lx + 128)} ${ly}`, class: 'curve-loss legend-swatch', stroke: LOSS_COLOR }));
+  parts.push(text(lx + 132, ly + 4, 'train loss', { class: 'legend' }));
   return frame.wrap(parts.join(''));
 }
