@@ -1,0 +1,73 @@
+/**
+ * `verify FILE`: evaluates the file's claims on its stored runs (harness/verify/) and prints a
+ * table. Exit 0 every claim verified (or nothing to verify), 1 a claim failed, 5 a claim could not
+ * be decided, 3 a stored run failed its checksums (that run is not used), 2 usage.
+ */
+import { combineExitCodes, type ExitCode } from '../errors.ts';
+import { loadManifestFile, type LoadedManifest } from '../manifest/load.ts';
+import type { GroupSelector } from '../manifest/types.ts';
+import { renderVerdictTable } from '../report/index.ts';
+import type { Store } from '../store/types.ts';
+import { evaluateClaims, exitCodeForVerdicts } from '../verify/index.ts';
+import { matchesSelector } from '../verify/groups.ts';
+import type { ClaimVerdict } from '../verify/types.ts';
+import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, merged, openStoreFrom, stringValue } from './flags.ts';
+import { parseOnly } from './selection.ts';
+import { describeStoredRuns, readStoredRuns, type StoredRuns } from './stored-runs.ts';
+import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
+
+export interface Verification {
+  verdicts: ClaimVerdict[];
+  stored: StoredRuns;
+  exitCode: ExitCode;
+}
+
+/** Claims of the file × its stored runs (those matching `only`). */
+export async function evaluateStored(loaded: LoadedManifest, only: GroupSelector | null, store: Store): Promise<Verification> {
+  const runs = only === null ? loaded.runs : loaded.runs.filter((r) => matchesSelector(r.axes, only));
+  const stored = await readStoredRuns(store, runs);
+  const verdicts = evaluateClaims(loaded.claims, stored.records);
+  const exitCode = combineExitCodes([exitCodeForVerdicts(verdicts), stored.corrupt.length > 0 ? 3 : 0]);
+  return { verdicts, stored, exitCode };
+}
+
+export async function verifyLoaded(loaded: LoadedManifest, only: GroupSelector | null, store: Store, ctx: CommandContext): Promise<CommandResult> {
+  const v = await evaluateStored(loaded, only, store);
+  const total = only === null ? loaded.runs.length : loaded.runs.filter((r) => matchesSelector(r.axes, only)).length;
+  for (const line of describeStoredRuns(v.stored, total)) ctx.log(line);
+  const text = loaded.claims.length === 0 ? `${loaded.file}: no claims to verify` : renderVerdictTable(v.verdicts);
+  return {
+    exitCode: v.exitCode,
+    json: {
+      command: 'verify',
+      file: loaded.file,
+      store: store.uri,
+      exitCode: v.exitCode,
+      verdicts: v.verdicts,
+      runs: {
+        selected: total,
+        verified: v.stored.records.map((r) => ({ index: r.index, runId: r.runId })),
+        absent: v.stored.absent,
+        corrupt: v.stored.corrupt,
+        stale: v.stored.stale,
+      },
+    },
+    text,
+  };
+}
+
+export const verifyCommand: CommandSpec = {
+  name: 'verify',
+  summary: "evaluate the file's claims on its stored runs",
+  synopsis: 'verify FILE [--store URI] [--only FILTER] [--s3-endpoint URL] [--json]',
+  flags: [...STORE_FLAGS.help, ONLY_FLAG.help, JSON_FLAG.help, HELP_FLAG.help],
+  options: merged(STORE_FLAGS.options, ONLY_FLAG.options, JSON_FLAG.options, HELP_FLAG.options),
+  positionals: { min: 1, max: 1, name: 'FILE' },
+  async run(args, ctx) {
+    const loaded = await loadManifestFile(args.positionals[0]!);
+    const onlyText = stringValue(args, 'only');
+    const only = onlyText === undefined ? null : parseOnly(onlyText, loaded.axes);
+    const { store } = openStoreFrom(args, ctx.env);
+    return verifyLoaded(loaded, only, store, ctx);
+  },
+};
