@@ -33,9 +33,31 @@ export function logGamma(x: number): number {
   return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(series);
 }
 
-/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */
+/** Stirling's series remainder: ln Γ(x) − [(x − ½) ln x − x + ½ ln 2π], accurate for x ≥ 10. */
+function stirlingCorrection(x: number): number {
+  const inv = 1 / x;
+  const inv2 = inv * inv;
+  // 1/(12x) − 1/(360x³) + 1/(1260x⁵) − 1/(1680x⁷) (Abramowitz & Stegun 6.1.41).
+  return inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
+}
+
+/** Above this, ln Γ(big) − ln Γ(big + small) is taken from Stirling's series, not subtracted. */
+const LOG_BETA_ASYMPTOTIC_FROM = 100;
+
+/**
+ * ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). When one argument is large (a Student t with
+ * ν = 10⁶ has a = ν/2), ln Γ(a) and ln Γ(a + b) are huge and nearly equal; their difference is
+ * then computed from Stirling's series without the cancellation:
+ *   ln Γ(a) − ln Γ(a + b) = −(a − ½)·log1p(b/a) − b·ln(a + b) + b + c(a) − c(a + b).
+ */
 export function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
+  const big = Math.max(a, b);
+  const small = Math.min(a, b);
+  if (big < LOG_BETA_ASYMPTOTIC_FROM) return logGamma(a) + logGamma(b) - logGamma(a + b);
+  const sum = big + small;
+  const difference =
+    -(big - 0.5) * Math.log1p(small / big) - small * Math.log(sum) + small + stirlingCorrection(big) - stirlingCorrection(sum);
+  return logGamma(small) + difference;
 }
 
 const CONTINUED_FRACTION_MAX_ITERATIONS = 100_000;
@@ -101,8 +123,11 @@ export function regularizedIncompleteBeta(x: number, a: number, b: number, oneMi
   }
   if (x === 0) return 0;
   if (oneMinusX === 0) return 1;
-  // x^a (1 − x)^b / (a B(a, b)): the prefactor of the continued fraction.
-  const logFront = a * Math.log(x) + b * Math.log(oneMinusX) - logBeta(a, b);
+  // x^a (1 − x)^b / (a B(a, b)): the prefactor of the continued fraction. Logs of values near 1
+  // go through log1p of the small complement, so a huge a (t with ν = 10⁹) keeps its digits.
+  const logX = x < 0.5 ? Math.log(x) : Math.log1p(-oneMinusX);
+  const logOneMinusX = oneMinusX < 0.5 ? Math.log(oneMinusX) : Math.log1p(-x);
+  const logFront = a * logX + b * logOneMinusX - logBeta(a, b);
   if (x < (a + 1) / (a + b + 2)) {
     return (Math.exp(logFront) * incompleteBetaContinuedFraction(x, a, b)) / a;
   }

@@ -97,6 +97,17 @@ describe('studentTQuantile', () => {
     }
   });
 
+  it('stays accurate at very large ν (approaching the normal distribution)', () => {
+    // scipy 1.17 stats.t.ppf / stats.t.sf; the normal 95 % quantile is 1.6448536269514722.
+    expect(studentTQuantile(0.95, 1e4)).toBeCloseTo(1.645006018069243, 10);
+    expect(studentTQuantile(0.95, 1e6)).toBeCloseTo(1.6448551507220404, 10);
+    expect(studentTQuantile(0.95, 1e9)).toBeCloseTo(1.6448536284752415, 10);
+    expect(studentTQuantile(0.95, 1e12)).toBeCloseTo(1.6448536269514722, 10);
+    // The continued fraction converges slowly at huge ν: ~1e-11 absolute, still far inside 1e-8.
+    expect(studentTSurvival(3, 1e6)).toBeCloseTo(0.0013499312707109, 11);
+    expect(studentTSurvival(3, 1e9)).toBeCloseTo(0.0013498980648689565, 10);
+  });
+
   it('handles non-integer ν (Welch) and inverts the CDF', () => {
     // ν = 1323/409, the Welch df of the hand example in welch.test.ts; scipy 1.17 stats.t.ppf.
     expect(studentTQuantile(0.95, 1323 / 409)).toBeCloseTo(2.2853520671608902, 9);
