@@ -80,8 +80,14 @@ export class StoreCheckpoints implements CheckpointIO {
   }
 
   async save(files: CheckpointFiles): Promise<void> {
+    // A new generation number, above the marker's and above any a crashed save left behind, so
+    // no file of an earlier attempt is ever mistaken for one of this save.
     const previous = await this.marker().catch(() => null);
-    const generation = (previous?.generation ?? 0) + 1;
+    const existing = (await this.store.list(runKey(this.runId, CHECKPOINT_PREFIX)))
+      .map((key) => /\/checkpoint\/g(\d+)\//.exec(key)?.[1])
+      .filter((g): g is string => g !== undefined)
+      .map(Number);
+    const generation = Math.max(previous?.generation ?? 0, ...existing) + 1;
     const entries: CheckpointMarker['files'] = {};
     for (const [name, bytes] of Object.entries(files)) {
       checkKey(name, 'checkpoint file name');

@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       return ExitCode.Ok;
     }
     const json = args.values.json === true;
-    const ctx: CommandContext = { env: io.env, signal: io.signal, log: (line) => err(line), json };
+    const ctx: CommandContext = { env: io.env, signal: io.signal, log: (line) => err(line), json, argv };
     const result: CommandResult = await spec.run(args, ctx);
     if (json) {
       out(toJson(result.json));

@@ -101,7 +101,7 @@ export const runCommand: CommandSpec = {
       for (const line of o.stderrTail ?? []) lines.push(`    | ${line}`);
     }
     if (runExit === ExitCode.Interrupted) {
-      lines.push(`interrupted: finished runs are stored and unfinished ones keep their checkpoint; resume with: rigl-harness run ${process.argv.slice(3).join(' ') || file}`);
+      ctx.log(`interrupted: finished runs are stored and unfinished ones keep their checkpoint; resume with: rigl-harness ${ctx.argv.map(shellQuote).join(' ')}`);
     }
 
     let exitCode: ExitCodeType = runExit;
@@ -119,6 +119,10 @@ export const runCommand: CommandSpec = {
     };
   },
 };
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./=:,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
 
 function countStatuses(outcomes: readonly RunOutcome[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -16,6 +16,8 @@ export interface CommandContext {
   log: (line: string) => void;
   /** Whether --json was given (human results then go to stderr too). */
   json: boolean;
+  /** The command line after the program name, as given (for "run this again" hints). */
+  argv: readonly string[];
 }
 
 export interface CommandResult {

@@ -38,11 +38,14 @@ class IssueCollector {
     private readonly positions: Map<string, SourcePosition>,
   ) {}
 
-  /** Every issue once: the same problem in several expanded runs names the first and counts the rest. */
+  /**
+   * Every issue once, in document order: the same problem in several expanded runs names the first
+   * and counts the rest.
+   */
   get issues(): ManifestIssue[] {
-    return [...this.byKey.values()].map(({ issue, more }) =>
-      more === 0 || issue.context === undefined ? issue : { ...issue, context: `${issue.context}, and ${more} more run${more === 1 ? '' : 's'}` },
-    );
+    return [...this.byKey.values()]
+      .map(({ issue, more }) => (more === 0 || issue.context === undefined ? issue : { ...issue, context: `${issue.context}, and ${more} more run${more === 1 ? '' : 's'}` }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   }
 
   add(issue: RawIssue & { context?: string }): void {
@@ -140,12 +143,14 @@ export function loadManifestText(file: string, text: string): LoadedManifest {
     }
   }
 
-  checkClaims(document.claims, runs, axes, collector);
+  // Whether a group selects a run is only known when every run expanded.
+  const runsComplete = collector.issues.length === 0;
+  checkClaims(document.claims, runsComplete ? runs : null, axes, collector);
   if (collector.issues.length > 0) throw new ManifestError(collector.issues);
   return { file, kind: document.kind, title: document.title, document, runs, claims: document.claims, axes };
 }
 
-function checkClaims(claims: Claim[], runs: ExpandedRun[], axes: Map<string, AxisDefinition>, collector: IssueCollector): void {
+function checkClaims(claims: Claim[], runs: ExpandedRun[] | null, axes: Map<string, AxisDefinition>, collector: IssueCollector): void {
   const ids = new Map<string, string>();
   const visit = (claim: Claim, pointer: string): void => {
     const first = ids.get(claim.id);
@@ -164,7 +169,7 @@ function checkClaims(claims: Claim[], runs: ExpandedRun[], axes: Map<string, Axi
   claims.forEach((claim, i) => visit(claim, `/claims/${i}`));
 }
 
-function checkSelector(selector: GroupSelector, pointer: string, runs: ExpandedRun[], axes: Map<string, AxisDefinition>, collector: IssueCollector): void {
+function checkSelector(selector: GroupSelector, pointer: string, runs: ExpandedRun[] | null, axes: Map<string, AxisDefinition>, collector: IssueCollector): void {
   let ok = true;
   for (const name of Object.keys(selector)) {
     if (!axes.has(name)) {
@@ -172,7 +177,7 @@ function checkSelector(selector: GroupSelector, pointer: string, runs: ExpandedR
       ok = false;
     }
   }
-  if (!ok || runs.length === 0) return;
+  if (!ok || runs === null || runs.length === 0) return;
   if (!runs.some((run) => matchesSelector(run.axes, selector))) {
     collector.add({
       pointer,

@@ -264,9 +264,6 @@ const methodSchema: JSONSchemaType<MethodSpecInput> = {
     { type: 'object', properties: { name: { type: 'string', const: 'dense' } }, required: ['name'], additionalProperties: false },
     { type: 'object', properties: { name: { type: 'string', const: 'static' } }, required: ['name'], additionalProperties: false },
     updatingMethod('set'),
-    updatingMethod('rigl'),
-    updatingMethod('rigl-sg'),
-    updatingMethod('rigl-sm'),
     {
       type: 'object',
       properties: {
@@ -277,6 +274,9 @@ const methodSchema: JSONSchemaType<MethodSpecInput> = {
       required: ['name', 'update', 'redistribution'],
       additionalProperties: false,
     },
+    updatingMethod('rigl'),
+    updatingMethod('rigl-sg'),
+    updatingMethod('rigl-sm'),
     {
       type: 'object',
       description: 'Gradual magnitude pruning, cubic schedule (Zhu & Gupta 2017).',
