@@ -134,9 +134,14 @@ describe('HTML report in headless Chromium', () => {
       expect(box.height).toBeGreaterThan(0);
       expect(inside(box, svg as Box)).toBe(true);
     }
-    // Means at the same sparsity share an x position; there are three: dense (0), 0.8, 0.9.
-    const xs = new Set((points ?? []).map((p) => Math.round(p.x + p.width / 2)));
-    expect(xs.size).toBe(3);
+    // Means sit in three clusters, dense (0), 0.8 and 0.9: series at one sparsity are dodged by a
+    // few px (distinct x), clusters are far apart.
+    const xs = [...new Set((points ?? []).map((p) => Math.round(p.x + p.width / 2)))].sort((a, b) => a - b);
+    expect(xs).toHaveLength(9);
+    const gaps = xs.slice(1).map((x, i) => x - (xs[i] as number));
+    // Four sparse series per sparsity, 5 px apart: 3 gaps of 5 px in each of the two clusters.
+    expect(gaps.filter((g) => Math.abs(g - 5) <= 1)).toHaveLength(6);
+    expect(gaps.filter((g) => g > 20)).toHaveLength(2);
   });
 
   it('claimed vs measured and order plots: one point per claim', async () => {

@@ -46,6 +46,8 @@ function seriesOf(run: RunRecord): { key: string; label: string } {
 }
 
 const LEGEND_MAX_CHARS = 26;
+/** Horizontal offset between series at the same sparsity, in px. */
+const DODGE_PX = 5;
 
 function shorten(label: string): string {
   const chars = Array.from(label);
@@ -121,10 +123,26 @@ export function accuracyVsSparsityPlot(runs: readonly RunRecord[], verdicts: rea
     yLabel: 'test accuracy (%)',
     marginRight: 200,
   });
-  const { x, y } = frame;
+  const { y } = frame;
   const parts: string[] = [];
+  // Series side by side at one sparsity ("dodge", DODGE_PX apart, centred on the true x), so
+  // configurations at equal sparsity do not hide each other.
+  const atSparsity = new Map<number, string[]>();
+  for (const key of seriesKeys) {
+    for (const p of points) {
+      if (p.seriesKey !== key) continue;
+      const keys = atSparsity.get(p.sparsity) ?? [];
+      keys.push(key);
+      atSparsity.set(p.sparsity, keys);
+    }
+  }
+  const dodge = (sparsity: number, key: string) => {
+    const keys = atSparsity.get(sparsity) ?? [key];
+    return (keys.indexOf(key) - (keys.length - 1) / 2) * DODGE_PX;
+  };
   seriesKeys.forEach((key, i) => {
     const color = paletteColor(i);
+    const x = (sparsity: number) => frame.x(sparsity) + dodge(sparsity, key);
     const series = points.filter((p) => p.seriesKey === key).sort((a, b) => a.sparsity - b.sparsity);
     if (series.length > 1) {
       parts.push(element('path', { d: polylinePath(series.map((p) => [x(p.sparsity), y(p.mean)])), class: 'series-line', stroke: color }));
@@ -146,13 +164,16 @@ export function accuracyVsSparsityPlot(runs: readonly RunRecord[], verdicts: rea
       );
     }
   });
+  const x = frame.x;
   for (const m of markers) {
     const color = VERDICT_COLORS[m.verdict];
-    parts.push(element('path', { d: verticalErrorBarPath(x(m.sparsity) + 9, y(m.lower), y(m.upper), 3), class: 'claimed-band', stroke: color }));
+    // Right of the dodged points at the claim's sparsity.
+    const claimOffset = (((atSparsity.get(m.sparsity)?.length ?? 1) - 1) / 2) * DODGE_PX + 9;
+    parts.push(element('path', { d: verticalErrorBarPath(x(m.sparsity) + claimOffset, y(m.lower), y(m.upper), 3), class: 'claimed-band', stroke: color }));
     parts.push(
       element(
         'path',
-        { d: diamondPath(x(m.sparsity) + 9, y(m.value)), class: 'claimed', stroke: color, 'data-claim': m.claimId },
+        { d: diamondPath(x(m.sparsity) + claimOffset, y(m.value)), class: 'claimed', stroke: color, 'data-claim': m.claimId },
         title(`claim ${m.claimId}: ${formatNumber(m.value)} % claimed, accepted [${formatNumber(m.lower)}, ${formatNumber(m.upper)}], ${m.verdict}`),
       ),
     );

@@ -48,12 +48,16 @@ export function learningCurvePlot(runId: string, curves: LearningCurves): string
   } else {
     parts.push(text((frame.left + frame.right) / 2, (frame.top + frame.bottom) / 2, 'no eval_accuracy events', { 'text-anchor': 'middle', class: 'empty' }));
   }
-  // Legend in the title row, right-aligned, so it never covers a curve.
+  // Legend in the title row, right-aligned, so it never covers a curve; only curves drawn.
   const lx = frame.right - 190;
   const ly = 16;
-  parts.push(element('path', { d: `M${coord(lx)} ${ly} L${coord(lx + 18)} ${ly}`, class: 'curve-accuracy legend-swatch', stroke: ACCURACY_COLOR }));
-  parts.push(text(lx + 22, ly + 4, 'test accuracy', { class: 'legend' }));
-  parts.push(element('path', { d: `M${coord(lx + 110)} ${ly} L${coord(lx + 128)} ${ly}`, class: 'curve-loss legend-swatch', stroke: LOSS_COLOR }));
-  parts.push(text(lx + 132, ly + 4, 'train loss', { class: 'legend' }));
+  if (curves.testAccuracy.length > 0) {
+    parts.push(element('path', { d: `M${coord(lx)} ${ly} L${coord(lx + 18)} ${ly}`, class: 'curve-accuracy legend-swatch', stroke: ACCURACY_COLOR }));
+    parts.push(text(lx + 22, ly + 4, 'test accuracy', { class: 'legend' }));
+  }
+  if (curves.trainLoss.length > 0) {
+    parts.push(element('path', { d: `M${coord(lx + 110)} ${ly} L${coord(lx + 128)} ${ly}`, class: 'curve-loss legend-swatch', stroke: LOSS_COLOR }));
+    parts.push(text(lx + 132, ly + 4, 'train loss', { class: 'legend' }));
+  }
   return frame.wrap(parts.join(''));
 }
