@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { packCheckpoint, unpackCheckpoint, type CheckpointArray } from './checkpoint.ts';
-import { assembleBatch, batchCount, epochOrder } from './datasets/batches.ts';
+import { assembleBatch, batchCount, createBatchSpec, epochOrder, type BatchSpec } from './datasets/batches.ts';
 import type { Batch, ImageSplit, LoadedDataset } from './datasets/types.ts';
 import { CheckpointError, TrainingDivergedError, TrainingInterruptedError } from './errors.ts';
 import { EventKey, type EventSink, type RunEvent } from './events.ts';
@@ -80,14 +80,16 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, nu
 }
 
 /** Top-1 accuracy in percent on a split, in batches, with inference-mode layers. */
-export function evaluateAccuracy(model: TrainableModel, split: ImageSplit, spec: DatasetSpec, dataset: LoadedDataset, batchSize: number): number {
+export function evaluateAccuracy(model: TrainableModel, split: ImageSplit, spec: BatchSpec, batchSize: number): number {
   let correct = 0;
+  let reuse: Batch | null = null;
   const indices = new Uint32Array(split.count);
   for (let i = 0; i < split.count; i++) indices[i] = i;
   for (let start = 0; start < split.count; start += batchSize) {
-    const batch = assembleBatch(split, indices.subarray(start, Math.min(split.count, start + batchSize)), spec, null, dataset);
+    const batch = assembleBatch(split, indices.subarray(start, Math.min(split.count, start + batchSize)), spec, null, reuse);
+    reuse = batch;
     correct += tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [batch.size, dataset.height, dataset.width, dataset.channels]);
+      const x = tf.tensor4d(batch.x, [batch.size, spec.height, spec.width, spec.channels]);
       const logits = model.apply(x, false);
       const predicted = tf.argMax(logits, 1);
       const labels = tf.tensor1d(batch.labels, 'int32');
@@ -166,6 +168,9 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
   const { height, width, channels } = dataset;
   let order: Uint32Array | null = null;
   let orderEpoch = -1;
+  const batchSpec = createBatchSpec({ height, width, channels }, datasetSpec);
+  // The batch's memory is reused once its tensors are disposed (end of the step's tidy).
+  let reuse: Batch | null = null;
 
   try {
     for (let step = state.nextStep; step < totalSteps; step++) {
@@ -183,7 +188,8 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
       const start = batchIndex * training.batchSize;
       const indices = order!.subarray(start, Math.min(dataset.train.count, start + training.batchSize));
       const augment = datasetSpec.augmentation.length > 0 ? new KeyedRandom(seed, 'augment', step) : null;
-      const batch: Batch = assembleBatch(dataset.train, indices, datasetSpec, augment, dataset);
+      const batch: Batch = assembleBatch(dataset.train, indices, batchSpec, augment, reuse);
+      reuse = batch;
 
       const lr = learningRateAt(
         { initial: training.learningRate.initial, schedule: training.learningRate.schedule, warmupSteps: training.learningRate.warmupSteps },
@@ -224,7 +230,7 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
 
       if (batchIndex === stepsPerEpoch - 1) {
         const epochLoss = state.epochLossSum / state.epochLossCount;
-        const accuracy = evaluateAccuracy(model, dataset.test, datasetSpec, dataset, training.evalBatchSize);
+        const accuracy = evaluateAccuracy(model, dataset.test, batchSpec, training.evalBatchSize);
         state.lastEpochLoss = epochLoss;
         state.testAccuracy = accuracy;
         state.bestTestAccuracy = Number.isNaN(state.bestTestAccuracy) ? accuracy : Math.max(state.bestTestAccuracy, accuracy);
