@@ -44,7 +44,7 @@ function convGrads(c: ConvCase): () => tf.Tensor[] {
     const w = tf.tensor4d(testValues(c.filter.reduce((a, b) => a * b), 'w', label(c)), c.filter);
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(testValues(y.size, 'r', label(c)), y.shape);
-    const loss = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, b, c.stride, c.pad), r));
+    const loss = (...[a, b]: tf.Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r));
     return tf.grads(loss)([x, w]);
   };
 }
@@ -79,10 +79,10 @@ describe('wasm conv gradient kernels against the cpu backend', () => {
   it('the kernels free their intermediates (no growth of wasm data buffers)', async () => {
     await tf.setBackend('wasm');
     const c = CASES[2]!;
-    tf.tidy(convGrads(c)); // warm-up
+    tf.dispose(tf.tidy(convGrads(c))); // warm-up
     const before = tf.engine().backend.numDataIds();
     const tensorsBefore = tf.memory().numTensors;
-    tf.tidy(convGrads(c));
+    tf.dispose(tf.tidy(convGrads(c)));
     expect(tf.engine().backend.numDataIds()).toBe(before);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
