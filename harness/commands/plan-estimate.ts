@@ -54,13 +54,9 @@ export interface RunEstimate {
 type DescribeModel = (spec: ModelSpec, input: InputShape, numClasses: number) => ModelDescription;
 type GetMethod = (id: string) => SparseMethodDefinition;
 
-/** The pure model and method code, loaded only for `plan` (the registry pulls in tfjs-core). */
+/** The pure model and method code, imported only by `plan` (these modules pull in tfjs-core). */
 async function trainerParts(): Promise<{ describeModel: DescribeModel; getMethod: GetMethod }> {
-  const modelsModule = '../../trainers/models/index.ts';
-  const [models, registry] = await Promise.all([
-    import(modelsModule) as Promise<{ describeModel: DescribeModel }>,
-    import('../../trainers/methods/registry.ts'),
-  ]);
+  const [models, registry] = await Promise.all([import('../../trainers/models/index.ts'), import('../../trainers/methods/registry.ts')]);
   return { describeModel: models.describeModel, getMethod: registry.getMethod };
 }
 

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { packageVersion } from '../../trainers/version.ts';
 import { UsageError } from '../errors.ts';
 import { loadManifestFile } from '../manifest/load.ts';
-import { renderReport } from '../report/index.ts';
 import { DEFAULT_STORE_URI } from '../store/index.ts';
 import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, merged, openStoreFrom, stringValue } from './flags.ts';
 import { parseOnly } from './selection.ts';
@@ -55,6 +54,7 @@ export const reportCommand: CommandSpec = {
     for (const line of describeStoredRuns(v.stored, total)) ctx.log(line);
 
     const generatedBy = ['npx rigl-harness report', file, '--out', out, ...(uri === DEFAULT_STORE_URI ? [] : ['--store', uri]), ...(onlyText === undefined ? [] : ['--only', onlyText])].join(' ');
+    const { renderReport } = await import('../report/index.ts');
     const rendered = renderReport({
       title: loaded.title,
       suiteFile: file,

@@ -7,7 +7,6 @@
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, combineExitCodes, type ExitCode as ExitCodeType } from '../errors.ts';
 import { loadManifestFile } from '../manifest/load.ts';
-import { runInChildren } from '../runners/child-process.ts';
 import { runInProcess } from '../runners/in-process.ts';
 import { FAKE_TRAINER_ENV, usesFakeTrainer } from '../runners/trainer.ts';
 import type { RunContext, RunOutcome } from '../runners/types.ts';
@@ -91,7 +90,11 @@ export const runCommand: CommandSpec = {
       log: ctx.log,
       checkpointEveryEpochs,
     };
-    const outcomes: RunOutcome[] = runner === 'child' ? await runInChildren(selected, runContext, { file, jobs }) : await runInProcess(selected, runContext);
+    // The child runner (and execa, slow to import) loads only when used.
+    const outcomes: RunOutcome[] =
+      runner === 'child'
+        ? await (await import('../runners/child-process.ts')).runInChildren(selected, runContext, { file, jobs })
+        : await runInProcess(selected, runContext);
 
     const runExit = combineExitCodes(outcomes.map((o) => o.exitCode));
     const counts = countStatuses(outcomes);

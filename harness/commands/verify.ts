@@ -6,7 +6,7 @@
 import { combineExitCodes, type ExitCode } from '../errors.ts';
 import { loadManifestFile, type LoadedManifest } from '../manifest/load.ts';
 import type { GroupSelector } from '../manifest/types.ts';
-import { renderVerdictTable } from '../report/index.ts';
+import { renderVerdictTable } from '../report/terminal-table.ts';
 import type { Store } from '../store/types.ts';
 import { evaluateClaims, exitCodeForVerdicts } from '../verify/index.ts';
 import { matchesSelector } from '../verify/groups.ts';

@@ -67,7 +67,7 @@ describe('suite expansion', () => {
     // The base's own schema is checked with the file; what only a complete run shows (a meaning
     // check) and what a `set` writes are checked per expanded run and traced back.
     suite.base.training!.learningRate.schedule = { kind: 'piecewise', unit: 'step', boundaries: [100], values: [0.1] };
-    const rigl = (suite.grid[1]!.method![1] as { set: { method: { update: { intervalSteps: number } } } }).set.method;
+    const rigl = (suite.grid[1]!.method![1] as unknown as { set: { method: { update: { intervalSteps: number } } } }).set.method;
     rigl.update.intervalSteps = -5;
     const issues = issuesOf(suite);
     expect(issues.map((i) => [i.pointer, i.context])).toEqual([
