@@ -26,8 +26,8 @@ describe('the exported JSON Schema', () => {
 
   it('lists one method branch per method of trainers/methods/registry.ts, in registry order', () => {
     expect([...METHOD_IDS]).toEqual([...REGISTRY_METHOD_IDS]);
-    const runBranch = (manifestFileSchema as unknown as { oneOf: { properties: { run: { properties: { method: { oneOf: { properties: { name: { const: string } } }[] } } } } }[] }).oneOf[0]!;
-    const names = runBranch.properties.run.properties.method.oneOf.map((b) => b.properties.name.const);
+    const { definitions } = manifestFileSchema as unknown as { definitions: { method: { oneOf: { properties: { name: { const: string } } }[] } } };
+    const names = definitions.method.oneOf.map((b) => b.properties.name.const);
     expect(names).toEqual([...REGISTRY_METHOD_IDS]);
   });
 
