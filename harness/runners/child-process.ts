@@ -9,7 +9,8 @@
  * without an outcome fails its run (its exit code or signal and last stderr lines are reported),
  * never the suite. Children run in their own process group, so a terminal's Ctrl-C reaches only
  * this process, which forwards one SIGINT to each child (each checkpoints and exits 130) and
- * starts no more.
+ * starts no more. If this process exits while children run, they are killed; if it is killed
+ * outright (SIGKILL), detached children finish their run on their own.
  */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,6 +51,12 @@ export async function runInChildren(runs: readonly ExpandedRun[], ctx: RunContex
     for (const child of running) child.kill('SIGINT');
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // Children are detached (own process group), so execa's cleanup does not reach them: if this
+  // process exits early, take them down with it.
+  const onExit = () => {
+    for (const child of running) child.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -63,6 +70,7 @@ export async function runInChildren(runs: readonly ExpandedRun[], ctx: RunContex
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, runs.length)) }, worker));
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
+    process.removeListener('exit', onExit);
   }
   return outcomes.map((o, i) => o ?? notStarted(runs[i]!));
 }

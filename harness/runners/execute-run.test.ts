@@ -116,7 +116,7 @@ describe('executeRun', () => {
   it('stops on the signal with a checkpoint (exit 130), then resumes without logging an epoch twice', async () => {
     const run = expanded();
     const controller = new AbortController();
-    const interrupted = await executeRun(run, context({ signal: controller.signal, progress: (_r, p) => p.epoch === 1 && controller.abort() }));
+    const interrupted = await executeRun(run, context({ signal: controller.signal, progress: (_r, p) => p.epoch === 0 && controller.abort() }));
     expect(interrupted).toMatchObject({ status: 'interrupted', exitCode: 130 });
     expect(await store.get(runKey(run.runId, RUN_FILE.sums))).toBeNull();
     expect(await store.get(runKey(run.runId, 'checkpoint/COMPLETE'))).not.toBeNull();
@@ -135,7 +135,7 @@ describe('executeRun', () => {
   it('cuts events written after the last checkpoint when resuming', async () => {
     const run = expanded();
     const controller = new AbortController();
-    await executeRun(run, context({ signal: controller.signal, progress: (_r, p) => p.epoch === 2 && controller.abort() }));
+    await executeRun(run, context({ signal: controller.signal, progress: (_r, p) => p.epoch === 1 && controller.abort() }));
     // A crash after the checkpoint would leave extra lines; the resume must drop them.
     await store.append(runKey(run.runId, RUN_FILE.events), new TextEncoder().encode('{"timeMs":0,"type":"point","key":"epoch_stop","value":99,"meta":{}}\n'));
     await executeRun(run, context());

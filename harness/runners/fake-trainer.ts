@@ -118,7 +118,7 @@ export async function fakeTrainRun(options: TrainRunOptions): Promise<TrainResul
     emit(EventKey.TrainLoss, loss, { epoch });
     emit(EventKey.EvalAccuracy, accuracy, { epoch });
     emit(EventKey.EpochStop, epoch, {});
-    options.progress({ epoch: epoch + 1, epochs, step: (epoch + 1) * STEPS_PER_EPOCH, totalSteps: epochs * STEPS_PER_EPOCH, loss, testAccuracy: accuracy, elapsedMs: Date.now() - started });
+    options.progress({ epoch, epochs, step: (epoch + 1) * STEPS_PER_EPOCH, totalSteps: epochs * STEPS_PER_EPOCH, loss, testAccuracy: accuracy, elapsedMs: Date.now() - started });
     if ((epoch + 1) % options.checkpointEveryEpochs === 0 && epoch + 1 < epochs) {
       await save();
       if (crashAfter !== null && epoch + 1 === crashAfter) process.kill(process.pid, 'SIGKILL');

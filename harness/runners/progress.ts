@@ -8,9 +8,10 @@ function seconds(ms: number): string {
   return ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
+/** `p.epoch` is the 0-based epoch in progress (trainers/train-loop.ts); shown 1-based. */
 export function progressLine(p: TrainProgress): string {
   const accuracy = p.testAccuracy === null ? '' : ` test ${p.testAccuracy.toFixed(2)}%`;
-  return `epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}${accuracy} (${seconds(p.elapsedMs)})`;
+  return `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}${accuracy} (${seconds(p.elapsedMs)})`;
 }
 
 export function describeOutcome(o: RunOutcome): string {
