@@ -19,7 +19,9 @@
  *   cpu   dense 1.54 GFLOP/s (3 · 68.15 MFLOP / 132.67 ms)
  *         conv  0.062 GFLOP/s (3 · 587.0 MFLOP / 28.3 s)
  * tfjs-node and tfjs-node-gpu were not measurable here (their install downloads libtensorflow), so
- * their wall time is reported as unknown rather than guessed.
+ * their wall time is reported as unknown rather than guessed. Fixed per-step costs (batching, mask
+ * bookkeeping, kernel dispatch) are not modelled, so very small models (small-dense at high
+ * sparsity) are underestimated, and a machine whose cores are shared runs slower than this.
  */
 import { datasetCatalogEntry } from '../../trainers/datasets/catalog.ts';
 import { batchCount } from '../../trainers/datasets/batches.ts';
