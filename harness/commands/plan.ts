@@ -6,6 +6,7 @@
 import { combineExitCodes } from '../errors.ts';
 import { loadManifestFile } from '../manifest/load.ts';
 import { runStoreStatus, type RunStoreStatus } from '../runners/stored-state.ts';
+import { activeTrainerVersion } from '../runners/trainer.ts';
 import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, backendValue, merged, openStoreFrom, stringValue } from './flags.ts';
 import { estimateRuns, formatFlops, formatSeconds, type RunEstimate } from './plan-estimate.ts';
 import { parseOnly, selectRuns } from './selection.ts';
@@ -61,10 +62,11 @@ export const planCommand: CommandSpec = {
     const { store } = openStoreFrom(args, ctx.env);
     const reuseStale = args.values['reuse-stale'] === true;
     const estimates = await estimateRuns(selected, backendOverride);
+    const current = { trainerVersion: activeTrainerVersion(ctx.env), backendOverride };
 
     const planned: PlannedRun[] = [];
     for (const [i, run] of selected.entries()) {
-      const state = await runStoreStatus(store, run, backendOverride);
+      const state = await runStoreStatus(store, run, current);
       const willTrain = !(state.status === 'stored' || state.status === 'corrupt' || (state.status === 'stale' && reuseStale));
       planned.push({ index: run.index, runId: run.runId, axes: run.axes, status: state.status, detail: detailOf(state), willTrain, estimate: estimates[i]! });
     }

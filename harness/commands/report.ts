@@ -12,6 +12,7 @@ import { loadManifestFile } from '../manifest/load.ts';
 import { DEFAULT_STORE_URI } from '../store/index.ts';
 import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, merged, openStoreFrom, stringValue } from './flags.ts';
 import { parseOnly } from './selection.ts';
+import { activeTrainerVersion } from '../runners/trainer.ts';
 import { describeStoredRuns } from './stored-runs.ts';
 import type { CommandSpec } from './types.ts';
 import { evaluateStored } from './verify.ts';
@@ -49,7 +50,7 @@ export const reportCommand: CommandSpec = {
     const onlyText = stringValue(args, 'only');
     const only = onlyText === undefined ? null : parseOnly(onlyText, loaded.axes);
     const { store, uri } = openStoreFrom(args, ctx.env);
-    const v = await evaluateStored(loaded, only, store);
+    const v = await evaluateStored(loaded, only, store, activeTrainerVersion(ctx.env));
     const total = only === null ? loaded.runs.length : v.stored.records.length + v.stored.absent.length + v.stored.corrupt.length;
     for (const line of describeStoredRuns(v.stored, total)) ctx.log(line);
 

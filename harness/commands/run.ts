@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError, combineExitCodes, type ExitCode as ExitCodeType } from '../errors.ts';
 import { loadManifestFile } from '../manifest/load.ts';
 import { runInProcess } from '../runners/in-process.ts';
-import { FAKE_TRAINER_ENV, usesFakeTrainer } from '../runners/trainer.ts';
+import { FAKE_TRAINER_ENV, activeTrainerVersion, usesFakeTrainer } from '../runners/trainer.ts';
 import type { RunContext, RunOutcome } from '../runners/types.ts';
 import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, backendValue, merged, openStoreFrom, stringValue } from './flags.ts';
 import { parseOnly, resolveIndex, selectRuns } from './selection.ts';
@@ -86,6 +86,7 @@ export const runCommand: CommandSpec = {
       allowDownload: args.values.download === true,
       backendOverride,
       reuseStale: args.values['reuse-stale'] === true,
+      trainerVersion: activeTrainerVersion(ctx.env),
       signal: ctx.signal,
       log: ctx.log,
       checkpointEveryEpochs,

@@ -3,7 +3,6 @@
  * SHA256SUMS before it is used; corrupt runs are reported (exit 3) and never used; missing,
  * unfinished and aborted runs are listed (their claims become inconclusive).
  */
-import { trainerVersion } from '../../trainers/version.ts';
 import { ChecksumError, CorruptRunError, describeError } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { RUN_FILE, inspectRun, readCompleteRun, runKey } from '../run-store.ts';
@@ -22,7 +21,8 @@ export interface StoredRuns {
   stale: { index: number; runId: string; reasons: string[] }[];
 }
 
-export async function readStoredRuns(store: Store, runs: readonly ExpandedRun[]): Promise<StoredRuns> {
+/** `trainerVersion`: the trainer's version now (stored runs of another are used, with a warning). */
+export async function readStoredRuns(store: Store, runs: readonly ExpandedRun[], trainerVersion: string): Promise<StoredRuns> {
   const out: StoredRuns = { records: [], absent: [], corrupt: [], stale: [] };
   for (const run of runs) {
     const hasSums = (await store.get(runKey(run.runId, RUN_FILE.sums))) !== null;
@@ -38,7 +38,7 @@ export async function readStoredRuns(store: Store, runs: readonly ExpandedRun[])
     try {
       const complete = await readCompleteRun(store, run.runId);
       out.records.push({ index: run.index, runId: run.runId, axes: run.axes, summary: complete.summary, events: complete.events });
-      const reasons = staleReasons(complete.summary, { trainerVersion: trainerVersion(), backend: expectedBackend(run.manifest.backend.preference, null) });
+      const reasons = staleReasons(complete.summary, { trainerVersion, backend: expectedBackend(run.manifest.backend.preference, null) });
       if (reasons.length > 0) out.stale.push({ index: run.index, runId: run.runId, reasons });
     } catch (error) {
       if (!(error instanceof ChecksumError) && !(error instanceof CorruptRunError)) throw error;

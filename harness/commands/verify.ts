@@ -13,6 +13,7 @@ import { matchesSelector } from '../verify/groups.ts';
 import type { ClaimVerdict } from '../verify/types.ts';
 import { HELP_FLAG, JSON_FLAG, ONLY_FLAG, STORE_FLAGS, merged, openStoreFrom, stringValue } from './flags.ts';
 import { parseOnly } from './selection.ts';
+import { activeTrainerVersion } from '../runners/trainer.ts';
 import { describeStoredRuns, readStoredRuns, type StoredRuns } from './stored-runs.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
@@ -23,16 +24,16 @@ export interface Verification {
 }
 
 /** Claims of the file × its stored runs (those matching `only`). */
-export async function evaluateStored(loaded: LoadedManifest, only: GroupSelector | null, store: Store): Promise<Verification> {
+export async function evaluateStored(loaded: LoadedManifest, only: GroupSelector | null, store: Store, trainerVersion: string): Promise<Verification> {
   const runs = only === null ? loaded.runs : loaded.runs.filter((r) => matchesSelector(r.axes, only));
-  const stored = await readStoredRuns(store, runs);
+  const stored = await readStoredRuns(store, runs, trainerVersion);
   const verdicts = evaluateClaims(loaded.claims, stored.records);
   const exitCode = combineExitCodes([exitCodeForVerdicts(verdicts), stored.corrupt.length > 0 ? 3 : 0]);
   return { verdicts, stored, exitCode };
 }
 
 export async function verifyLoaded(loaded: LoadedManifest, only: GroupSelector | null, store: Store, ctx: CommandContext): Promise<CommandResult> {
-  const v = await evaluateStored(loaded, only, store);
+  const v = await evaluateStored(loaded, only, store, activeTrainerVersion(ctx.env));
   const total = only === null ? loaded.runs.length : loaded.runs.filter((r) => matchesSelector(r.axes, only)).length;
   for (const line of describeStoredRuns(v.stored, total)) ctx.log(line);
   const text = loaded.claims.length === 0 ? `${loaded.file}: no claims to verify` : renderVerdictTable(v.verdicts);

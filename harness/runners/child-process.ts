@@ -91,7 +91,7 @@ async function runOne(
   const prefix = `[${position + 1}/${total}] run ${run.index} ${run.runId}`;
   if (ctx.signal.aborted) return notStarted(run);
   // Runs already stored are skipped here, without starting a process.
-  const state = await runStoreStatus(ctx.store, run, ctx.backendOverride).catch(() => null);
+  const state = await runStoreStatus(ctx.store, run, ctx).catch(() => null);
   if (state?.status === 'stored' || (state?.status === 'stale' && ctx.reuseStale)) {
     const outcome: RunOutcome = state.status === 'stored'
       ? { ...base, status: 'stored', exitCode: ExitCode.Ok, message: null, wallMs: state.summary.wallMs, metrics: state.summary.metrics }

@@ -10,7 +10,7 @@ import type { ExpandedRun } from '../manifest/types.ts';
 import { RUN_FILE, parseEvents, readCompleteRun, runKey, sealRun } from '../run-store.ts';
 import { LocalStore } from '../store/local.ts';
 import { executeRun } from './execute-run.ts';
-import { fakeTrainRun } from './fake-trainer.ts';
+import { fakeTrainRun, fakeTrainerVersion } from './fake-trainer.ts';
 import type { InProcessContext } from './types.ts';
 
 function expanded(edit: (f: ReturnType<typeof runFile>) => void = () => {}): ExpandedRun {
@@ -38,6 +38,7 @@ function context(overrides: Partial<InProcessContext> = {}): InProcessContext {
     allowDownload: false,
     backendOverride: null,
     reuseStale: false,
+    trainerVersion: fakeTrainerVersion(),
     signal: new AbortController().signal,
     log: (line) => logs.push(line),
     checkpointEveryEpochs: 1,

@@ -17,7 +17,6 @@
 import { TrainerError, TrainingInterruptedError } from '../../trainers/errors.ts';
 import { RUN_SUMMARY_SCHEMA_VERSION, type Provenance, type RunSummary } from '../../trainers/run-summary.ts';
 import type { TrainResult } from '../../trainers/train-api.ts';
-import { trainerVersion } from '../../trainers/version.ts';
 import { ExitCode, describeError, exitCodeOf } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { gpuModel, machineProvenance } from '../provenance.ts';
@@ -33,7 +32,7 @@ export async function executeRun(run: ExpandedRun, ctx: InProcessContext): Promi
   const base = { index: run.index, runId: run.runId, axes: run.axes };
   const label = `run ${run.index} (${run.runId})`;
   try {
-    const state = await runStoreStatus(ctx.store, run, ctx.backendOverride);
+    const state = await runStoreStatus(ctx.store, run, ctx);
     switch (state.status) {
       case 'stored':
         return { ...base, status: 'stored', exitCode: ExitCode.Ok, message: null, wallMs: state.summary.wallMs, metrics: state.summary.metrics };
@@ -109,7 +108,7 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
       return { ...base, status: 'interrupted', exitCode: ExitCode.Interrupted, message: describeError(error), wallMs: null, metrics: null };
     }
     if (error instanceof TrainerError && error.exitCode === ExitCode.TrainingFailed) {
-      const summary = await abortedSummary(run, events, startedMs, error);
+      const summary = await abortedSummary(run, ctx, events, startedMs, error);
       await writeSummary(store, summary);
       await checkpoints.clear();
       return { ...base, status: 'aborted', exitCode: ExitCode.TrainingFailed, message: summary.abortReason, wallMs: null, metrics: null };
@@ -158,7 +157,7 @@ async function successSummary(run: ExpandedRun, result: TrainResult, events: Eve
   };
 }
 
-async function abortedSummary(run: ExpandedRun, events: EventLog, startedMs: number, error: TrainerError): Promise<RunSummary> {
+async function abortedSummary(run: ExpandedRun, ctx: InProcessContext, events: EventLog, startedMs: number, error: TrainerError): Promise<RunSummary> {
   const o = events.observed;
   const steps = typeof (error as { step?: unknown }).step === 'number' ? (error as unknown as { step: number }).step : Number.NaN;
   const epochs = events.observed.epochsCompleted > 0 ? events.observed.epochsCompleted : Number.NaN;
@@ -183,7 +182,7 @@ async function abortedSummary(run: ExpandedRun, events: EventLog, startedMs: num
     provenance: await provenanceFor(
       run,
       {
-        trainerVersion: trainerVersion(),
+        trainerVersion: ctx.trainerVersion,
         backend: o.backend ?? { name: backendName, version: 'unknown', threads: run.manifest.backend.threads, determinism: 'nondeterministic', details: { note: 'the trainer stopped before reporting its backend' } },
         dataset: o.dataset ?? { files: [] },
       },

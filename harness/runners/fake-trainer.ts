@@ -4,6 +4,9 @@
  * checkpoints every N epochs, resume, interruption, divergence) in milliseconds, without tfjs,
  * and returns synthetic numbers. Its summaries say so: backend version "fake", details.fake "true".
  *
+ * Its trainer version is its own (fakeTrainerVersion), so its stored runs are judged current or
+ * stale against the fake trainer, not against trainers/.
+ *
  * Synthetic accuracy (percent) after the last epoch, for method m at sparsity s and seed k:
  *   BASE[m] − 10·s³ + (0.5 if distribution erk) + 0.2·N(0,1)[keyed on (seed, method, ...)]
  * and epoch e of E reaches final − 5·(1 − e/E).
@@ -19,7 +22,10 @@ import { TrainingDivergedError, TrainingInterruptedError } from '../../trainers/
 import { keyedRandom } from '../../trainers/random.ts';
 import type { LayerSummary } from '../../trainers/run-summary.ts';
 import type { TrainResult, TrainRunOptions } from '../../trainers/train-api.ts';
-import { trainerVersion } from '../../trainers/version.ts';
+import { packageVersion } from '../../trainers/version.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expectedBackend } from './backends.ts';
 
 const BASE_ACCURACY: Record<string, number> = {
@@ -34,6 +40,17 @@ const BASE_ACCURACY: Record<string, number> = {
   'small-dense': 85,
 };
 const STEPS_PER_EPOCH = 10;
+
+let version: string | null = null;
+
+/**
+ * "fake-<package version>+<12 hex of this file's sha256>": runs of the fake trainer are current
+ * for the fake trainer only, and never pass for the real trainer's results (or the reverse).
+ */
+export function fakeTrainerVersion(): string {
+  version ??= `fake-${packageVersion()}+${createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12)}`;
+  return version;
+}
 const INPUT_SIZE = 784;
 const CLASSES = 10;
 
@@ -142,7 +159,7 @@ export async function fakeTrainRun(options: TrainRunOptions): Promise<TrainResul
     flops: { denseForward, inferenceMultiplier: density, trainMultiplier: updatesPerEpoch > 0 ? density * 1.05 : density },
     backend,
     dataset,
-    trainerVersion: trainerVersion(),
+    trainerVersion: fakeTrainerVersion(),
     wallMs: state.wallMs + (Date.now() - started),
     resumed,
   };

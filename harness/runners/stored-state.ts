@@ -4,7 +4,6 @@
  * another backend), unfinished (resumable from a checkpoint or not), aborted (training failed;
  * retried by `run`), missing, or corrupt (SHA256SUMS does not verify: exit 3).
  */
-import { trainerVersion } from '../../trainers/version.ts';
 import type { BackendName } from '../../trainers/run-manifest.ts';
 import type { RunSummary } from '../../trainers/run-summary.ts';
 import { ChecksumError, CorruptRunError, describeError } from '../errors.ts';
@@ -31,7 +30,13 @@ export function staleReasons(summary: RunSummary, expected: { trainerVersion: st
   return reasons;
 }
 
-export async function runStoreStatus(store: Store, run: ExpandedRun, backendOverride: BackendName | null): Promise<RunStoreStatus> {
+/** What a stored run is compared with: the trainer that would train it now, and --backend. */
+export interface CurrentTrainer {
+  trainerVersion: string;
+  backendOverride: BackendName | null;
+}
+
+export async function runStoreStatus(store: Store, run: ExpandedRun, current: CurrentTrainer): Promise<RunStoreStatus> {
   let state;
   try {
     state = await inspectRun(store, run.runId);
@@ -49,8 +54,8 @@ export async function runStoreStatus(store: Store, run: ExpandedRun, backendOver
       return { status: 'unfinished', hasCheckpoint: state.hasCheckpoint };
     case 'complete': {
       const reasons = staleReasons(state.summary, {
-        trainerVersion: trainerVersion(),
-        backend: expectedBackend(run.manifest.backend.preference, backendOverride),
+        trainerVersion: current.trainerVersion,
+        backend: expectedBackend(run.manifest.backend.preference, current.backendOverride),
       });
       return reasons.length === 0 ? { status: 'stored', summary: state.summary } : { status: 'stale', summary: state.summary, reasons };
     }

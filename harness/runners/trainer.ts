@@ -4,6 +4,8 @@
  * tests set RIGL_HARNESS_FAKE_TRAINER=1 to get the deterministic fake (fake-trainer.ts) instead.
  */
 import type { TrainRun } from '../../trainers/train-api.ts';
+import { trainerVersion } from '../../trainers/version.ts';
+import { fakeTrainerVersion } from './fake-trainer.ts';
 
 export const FAKE_TRAINER_ENV = 'RIGL_HARNESS_FAKE_TRAINER';
 
@@ -14,4 +16,9 @@ export function usesFakeTrainer(env: NodeJS.ProcessEnv = process.env): boolean {
 export async function loadTrainer(env: NodeJS.ProcessEnv = process.env): Promise<TrainRun> {
   if (usesFakeTrainer(env)) return (await import('./fake-trainer.ts')).fakeTrainRun;
   return (await import('../../trainers/train.ts')).trainRun;
+}
+
+/** The version of the trainer `loadTrainer` gives: what stored runs are judged stale against. */
+export function activeTrainerVersion(env: NodeJS.ProcessEnv = process.env): string {
+  return usesFakeTrainer(env) ? fakeTrainerVersion() : trainerVersion();
 }

@@ -50,6 +50,8 @@ export interface RunContext {
   allowDownload: boolean;
   backendOverride: BackendName | null;
   reuseStale: boolean;
+  /** Version of the trainer that trains here (runners/trainer.ts activeTrainerVersion): stored runs of another are stale. */
+  trainerVersion: string;
   /** Aborted on the first SIGINT/SIGTERM. */
   signal: AbortSignal;
   /** Human progress lines (stderr). */
