@@ -9,14 +9,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type createIgnore from '@balena/dockerignore';
+import type { Ignore } from '@balena/dockerignore';
 import { DockerfileParser, type Dockerfile, type Instruction, type JSONInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { DATA_DIR_ENV } from '../trainers/datasets/locate.ts';
 
 // A CommonJS module whose typings declare a default export: loaded with require, typed by its d.ts.
-const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as typeof createIgnore;
+const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as (options?: { ignorecase?: boolean }) => Ignore;
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
