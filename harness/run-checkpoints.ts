@@ -28,6 +28,8 @@ export interface CheckpointMarker {
   savedAt: string;
   /** Length in bytes of events.jsonl when the checkpoint was saved. */
   eventsBytes: number;
+  /** The trainer that saved it; another trainer version does not resume from it. */
+  trainerVersion: string | null;
   files: Record<string, { sha256: string; bytes: number }>;
 }
 
@@ -40,6 +42,7 @@ export class StoreCheckpoints implements CheckpointIO {
     private readonly store: Store,
     private readonly runId: string,
     private readonly beforeSave: () => Promise<number> = async () => 0,
+    private readonly trainerVersion: string | null = null,
   ) {}
 
   private key(name: string): string {
@@ -95,7 +98,7 @@ export class StoreCheckpoints implements CheckpointIO {
       entries[name] = { sha256: sha256Hex(bytes), bytes: bytes.length };
     }
     const eventsBytes = await this.beforeSave();
-    const marker: CheckpointMarker = { schemaVersion: 1, generation, savedAt: new Date().toISOString(), eventsBytes, files: entries };
+    const marker: CheckpointMarker = { schemaVersion: 1, generation, savedAt: new Date().toISOString(), eventsBytes, trainerVersion: this.trainerVersion, files: entries };
     await this.store.put(runKey(this.runId, CHECKPOINT_MARKER), encodeText(`${JSON.stringify(marker)}\n`));
     // Older generations (the previous one, and any a crash left behind) go only now.
     const keys = await this.store.list(runKey(this.runId, CHECKPOINT_PREFIX));

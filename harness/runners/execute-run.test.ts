@@ -133,6 +133,16 @@ describe('executeRun', () => {
     expect(complete.summary.metrics.testAccuracy).toBe((await fakeTrainRun({ ...context(), manifest: fresh.manifest, runId: fresh.runId, events: () => {}, checkpoints: { load: async () => null, save: async () => {} }, progress: () => {} })).metrics.testAccuracy);
   });
 
+  it('does not resume from a checkpoint another trainer version saved', async () => {
+    const run = expanded();
+    const controller = new AbortController();
+    await executeRun(run, context({ signal: controller.signal, trainerVersion: 'older', progress: (_r, p) => p.epoch === 0 && controller.abort() }));
+    const outcome = await executeRun(run, context());
+    expect(outcome.status).toBe('trained');
+    expect(logs.some((l) => l.includes('its checkpoint was saved by trainer older'))).toBe(true);
+    expect((await events(run.runId)).filter((e) => e.key === 'run_resume')).toHaveLength(0);
+  });
+
   it('cuts events written after the last checkpoint when resuming', async () => {
     const run = expanded();
     const controller = new AbortController();

@@ -3,8 +3,9 @@
  *
  * 1. complete and current → skip; complete but stale → retrain from scratch (or keep, with
  *    --reuse-stale); corrupt → fail with exit 3 (results are evidence: never silently replaced);
- * 2. unfinished with a checkpoint → resume: cut events.jsonl back to its length at that checkpoint;
- *    unfinished without one (or aborted) → start over;
+ * 2. unfinished with a checkpoint of this trainer version → resume: cut events.jsonl back to its
+ *    length at that checkpoint; unfinished without one, with one of another trainer version, or
+ *    aborted → start over;
  * 3. write manifest.json, train (events appended as they come, checkpoints under checkpoint/);
  * 4. success → summary.json, delete checkpoint/, then SHA256SUMS last (the run is complete);
  *    training failure (exit 4: diverged, no backend/kernel) → summary.json with status "aborted"
@@ -66,8 +67,13 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
   const { store } = ctx;
   const base = { index: run.index, runId: run.runId, axes: run.axes };
   const startedMs = Date.now();
-  const checkpointsProbe = new StoreCheckpoints(store, run.runId);
-  const marker = await checkpointsProbe.marker();
+  let marker = await new StoreCheckpoints(store, run.runId).marker();
+  if (marker !== null && marker.trainerVersion !== ctx.trainerVersion) {
+    // A checkpoint is the private state of the trainer that wrote it: other code starts over.
+    ctx.log(`run ${run.index} (${run.runId}): its checkpoint was saved by trainer ${marker.trainerVersion ?? '(unknown)'}, not ${ctx.trainerVersion}; starting over`);
+    await store.deletePrefix(runPrefix(run.runId));
+    marker = null;
+  }
 
   // Resuming: events.jsonl is cut back to what it held when the checkpoint was saved.
   let initialBytes = 0;
@@ -86,7 +92,7 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
 
   const events = new EventLog(store, run.runId, initialBytes, earlierEvents[0]?.timeMs ?? null);
   events.replay(earlierEvents);
-  const checkpoints = new StoreCheckpoints(store, run.runId, () => events.flush());
+  const checkpoints = new StoreCheckpoints(store, run.runId, () => events.flush(), ctx.trainerVersion);
 
   let result: TrainResult;
   try {
