@@ -124,7 +124,7 @@ async function runOne(
 
   const parsed = parseChildOutcome(String(result.stdout ?? ''), run);
   if (parsed !== null && (result.exitCode === parsed.exitCode || (result.exitCode !== undefined && CHILD_EXIT_CODES.has(result.exitCode)))) {
-    const outcome = parsed.exitCode === 0 ? parsed : { ...parsed, stderrTail: tail.map((l) => redact(l)) };
+    const outcome = parsed.status === 'failed' || parsed.status === 'aborted' ? { ...parsed, stderrTail: tail.map((l) => redact(l)) } : parsed;
     ctx.log(`${prefix}: ${describeOutcome(outcome)}`);
     return outcome;
   }
