@@ -529,7 +529,6 @@ const SPARSITIES = [0.9, 0.8] as const;
 function predicateClaims(dataset: 'C10' | 'C100', shape: SuiteShape, matches: FlopMatched[]): Claim[] {
   const claims: Claim[] = [];
   const table = dataset === 'C10' ? T2 : T3;
-  const h = (id: string, section: string, row: string, column: string) => ({ id, src: source(REPORT, table, row, column), section });
 
   // H2: at a fixed training-FLOP budget RigL beats the other sparse-to-sparse methods.
   const h2Rivals: Record<Distribution, MethodId[]> =
@@ -538,9 +537,9 @@ function predicateClaims(dataset: 'C10' | 'C100', shape: SuiteShape, matches: Fl
     for (const s of SPARSITIES) {
       for (const rival of h2Rivals[d]) {
         const rivalConfig = rival === 'small-dense' ? cfg('small-dense', undefined, s) : cfg(rival, d, s);
-        const { id, src } = h(`H2-rigl-beats-${rival}-${d}-s${s}`, '', `RigL (${initName(d)}) vs ${rowLabel(rivalConfig)}`, densityColumn(s));
+        const src = source(REPORT, table, `RigL (${initName(d)}) vs ${rowLabel(rivalConfig)}`, densityColumn(s));
         claims.push(
-          order(id, `H2: at equal training FLOPs RigL (${initName(d)}) beats ${rowLabel(rivalConfig)} at sparsity ${s} (report results.tex; claims.md B0).`, src, cfg('rigl', d, s), rivalConfig, shape),
+          order(`H2-rigl-beats-${rival}-${d}-s${s}`, `H2: at equal training FLOPs RigL (${initName(d)}) beats ${rowLabel(rivalConfig)} at sparsity ${s} (report results.tex; claims.md B0).`, src, cfg('rigl', d, s), rivalConfig, shape),
         );
       }
     }
