@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode, ManifestError, UsageError, describeError, exitCodeOf, redact, type ExitCode as ExitCodeType } from '../errors.ts';
+import { k8sCommand } from './k8s.ts';
 import { planCommand } from './plan.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
@@ -14,7 +15,7 @@ import type { CommandContext, CommandResult, CommandSpec, ParsedCommandLine } fr
 import { validateCommand } from './validate.ts';
 import { verifyCommand } from './verify.ts';
 
-export const COMMANDS: readonly CommandSpec[] = [validateCommand, planCommand, runCommand, verifyCommand, reportCommand];
+export const COMMANDS: readonly CommandSpec[] = [validateCommand, planCommand, runCommand, verifyCommand, reportCommand, k8sCommand];
 
 export const PROGRAM = 'rigl-harness';
 
