@@ -19,7 +19,7 @@ describe('selectBackend', () => {
     expect(p.threads).toBe(1);
     expect(p.determinism).toBe('bit-exact');
     expect(p.details.build).toBe('simd');
-    expect(p.details.registeredKernels).toBe('Conv2DBackpropFilter,Conv2DBackpropInput');
+    expect(p.details.registeredKernels).toBe('Conv2DBackpropFilter,Conv2DBackpropInput,MaxPoolGrad');
     expect(p.details['skipped.tfjs-node-gpu']).toBe('@tensorflow/tfjs-node-gpu is not installed (MODULE_NOT_FOUND)');
     expect(p.details['skipped.tfjs-node']).toBe('@tensorflow/tfjs-node is not installed (MODULE_NOT_FOUND)');
     expect(p.details.binaries).toMatch(/@tensorflow\/tfjs-backend-wasm\/dist$/);

@@ -50,10 +50,13 @@ function convGrads(c: ConvCase): () => tf.Tensor[] {
 }
 
 describe('wasm conv gradient kernels against the cpu backend', () => {
-  it('registers Conv2DBackpropFilter (missing in tfjs-backend-wasm) and replaces Conv2DBackpropInput', () => {
-    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+  it('registers Conv2DBackpropFilter (missing in tfjs-backend-wasm) and replaces the slow shipped kernels', () => {
+    expect(registerWasmTrainingKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']);
     expect(shippedWasmKernel('Conv2DBackpropFilter')).toBeUndefined();
-    expect(shippedWasmKernel('Conv2DBackpropInput')?.backendName).toBe('wasm');
+    for (const name of ['Conv2DBackpropInput', 'MaxPoolGrad']) {
+      expect(shippedWasmKernel(name)?.backendName).toBe('wasm');
+      expect(shippedWasmKernel(name)!.kernelFunc).not.toBe(tf.getKernel(name, 'wasm')!.kernelFunc);
+    }
     // Idempotent: a second call keeps our kernels and the remembered shipped one.
     const ours = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
     registerWasmTrainingKernels();

@@ -1,15 +1,24 @@
 /**
- * Tensor transposes for our wasm kernels, done in JavaScript directly on the wasm heap.
- * tfjs-backend-wasm's own `Transpose` and `Reverse` are 5–15× slower than a cache-blocked loop here
- * (measured on a 3×3×512×512 filter: Reverse 210 ms, Transpose 77 ms, blocked JS transpose 15 ms),
- * and they sit on the path of every conv gradient. The results are exact copies, so these
- * change no number.
+ * Tensor transposes for our wasm kernels, done in JavaScript directly on the wasm heap, where
+ * tfjs-backend-wasm's own kernels are slow (CPU time per call, 1 thread):
+ * - rotating a conv filter (Reverse + Transpose): 120 ms on 3×3×512×512, 62 ms on 1×1×2048×512;
+ *   rotateFilter: 10–12 ms;
+ * - moving the innermost axis outward on power-of-two strides ([128, 32, 32, 32], perm 3,1,2,0):
+ *   Transpose 39–57 ms, permuteAxes 14–26 ms (cache blocking with few rows along the strided axis).
+ * Elsewhere wasm's Transpose is the faster one (row-preserving perms, odd sizes). The results are
+ * exact copies, so the choice changes no number.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from '../../errors.ts';
 
-/** Edge of the square tiles the strided copies work in (32 floats = two cache lines per row). */
+/**
+ * Tiles of the blocked copies: few rows along the strided axis (feature-map strides are often powers
+ * of two, which map every row to the same cache set), many elements along the contiguous one.
+ */
+const STRIDED_TILE = 8;
+const CONTIGUOUS_TILE = 64;
+/** Square tiles of the filter rotation (channel counts there are small strides). */
 const TILE = 32;
 
 function stridesOf(shape: readonly number[]): number[] {
@@ -18,60 +27,82 @@ function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** A float32 output of `shape` and heap views of it and of `x` (views taken after allocating). */
+/** Dtypes the host copies handle (stored as typed arrays on the wasm heap). */
+export const HOST_DTYPES: readonly tf.DataType[] = ['float32', 'int32', 'bool'];
+
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/** An output of `shape` and heap views of it and of `x` (views taken after allocating: the heap may grow). */
 function outputAndViews(backend: BackendWasm, x: tf.TensorInfo, shape: number[]) {
-  if (x.dtype !== 'float32') throw new BackendError(`host transpose on wasm supports float32 only but got ${x.dtype}`);
-  const out = backend.makeOutput(shape, 'float32');
-  const src = backend.typedArrayFromHeap(x) as Float32Array;
-  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  if (!HOST_DTYPES.includes(x.dtype)) {
+    throw new BackendError(`host transpose on wasm supports ${HOST_DTYPES.join(', ')} but got ${x.dtype}`);
+  }
+  const out = backend.makeOutput(shape, x.dtype);
+  const src = backend.typedArrayFromHeap(x) as HeapArray;
+  const dst = backend.typedArrayFromHeap(out) as HeapArray;
   return { out, src, dst };
 }
 
 /**
- * out = transpose(x, perm) for a rank-4 float32 tensor. When the innermost axis stays innermost,
- * rows are copied whole; otherwise the two axes involved (output's innermost, and the output axis
- * that holds the input's innermost) are copied in TILE × TILE blocks.
+ * out = transpose(x, perm) for a tensor of rank 1 to 4 (lower ranks are padded with leading unit
+ * axes). When the innermost axis stays innermost, rows are copied whole; otherwise the two axes
+ * involved (output's innermost, and the output axis that holds the input's innermost) are copied
+ * in TILE × TILE blocks.
  */
-export function permute4d(backend: BackendWasm, x: tf.TensorInfo, perm: readonly number[]): tf.TensorInfo {
-  if (x.shape.length !== 4 || perm.length !== 4 || [...perm].sort().join() !== '0,1,2,3') {
-    throw new BackendError(`permute4d needs a rank-4 tensor and a permutation of 0..3 but got shape [${x.shape}] and perm [${perm}]`);
+export function permuteAxes(backend: BackendWasm, x: tf.TensorInfo, perm: readonly number[]): tf.TensorInfo {
+  const rank = x.shape.length;
+  const identity = Array.from({ length: rank }, (_, i) => i).join();
+  if (rank < 1 || rank > 4 || perm.length !== rank || [...perm].sort().join() !== identity) {
+    throw new BackendError(`permuteAxes needs a tensor of rank 1 to 4 and a permutation of its axes but got shape [${x.shape}] and perm [${perm}]`);
   }
-  const outShape = perm.map((p) => x.shape[p]!);
-  const { out, src, dst } = outputAndViews(backend, x, outShape);
-  const inStrides = stridesOf(x.shape);
+  const lead = 4 - rank;
+  const shape4 = [...new Array<number>(lead).fill(1), ...x.shape];
+  const perm4 = [...Array.from({ length: lead }, (_, i) => i), ...perm.map((p) => p + lead)];
+  const { out, src, dst } = outputAndViews(backend, x, perm.map((p) => x.shape[p]!));
+  if (out.shape.reduce((a, b) => a * b, 1) === 0) return out;
+  permuteInto(src, shape4, perm4, dst);
+  return out;
+}
+
+function permuteInto(src: HeapArray, shape: readonly number[], perm: readonly number[], dst: HeapArray): void {
+  const outShape = perm.map((p) => shape[p]!);
+  const inStrides = stridesOf(shape);
   const outStrides = stridesOf(outShape);
   // Input stride of each output axis.
   const s = perm.map((p) => inStrides[p]!);
   const [d0, d1, d2, d3] = outShape as [number, number, number, number];
   const b = perm.indexOf(3); // output axis that walks the input's contiguous axis
   if (b === 3) {
+    // Whole rows: one view of the heap and copyWithin (a memmove; no subarray objects).
+    const heap = new (src.constructor as Float32ArrayConstructor)(src.buffer);
+    const srcBase = src.byteOffset / src.BYTES_PER_ELEMENT;
+    const dstBase = dst.byteOffset / dst.BYTES_PER_ELEMENT;
     for (let i0 = 0; i0 < d0; i0++) {
       for (let i1 = 0; i1 < d1; i1++) {
         for (let i2 = 0; i2 < d2; i2++) {
-          const from = i0 * s[0]! + i1 * s[1]! + i2 * s[2]!;
-          dst.set(src.subarray(from, from + d3), i0 * outStrides[0]! + i1 * outStrides[1]! + i2 * outStrides[2]!);
+          const from = srcBase + i0 * s[0]! + i1 * s[1]! + i2 * s[2]!;
+          heap.copyWithin(dstBase + i0 * outStrides[0]! + i1 * outStrides[1]! + i2 * outStrides[2]!, from, from + d3);
         }
       }
     }
-    return out;
+    return;
   }
   // The two remaining output axes, looped outside the tiles.
   const others = [0, 1, 2].filter((k) => k !== b) as [number, number];
   const [o1, o2] = others;
   const db = outShape[b]!;
-  const sb = s[b]!; // = 1
   const outB = outStrides[b]!;
   const s3 = s[3]!;
   for (let i1 = 0; i1 < outShape[o1]!; i1++) {
     for (let i2 = 0; i2 < outShape[o2]!; i2++) {
       const inBase = i1 * s[o1]! + i2 * s[o2]!;
       const outBase = i1 * outStrides[o1]! + i2 * outStrides[o2]!;
-      for (let jb = 0; jb < db; jb += TILE) {
-        const jbEnd = Math.min(jb + TILE, db);
-        for (let j3 = 0; j3 < d3; j3 += TILE) {
-          const j3End = Math.min(j3 + TILE, d3);
+      for (let j3 = 0; j3 < d3; j3 += STRIDED_TILE) {
+        const j3End = Math.min(j3 + STRIDED_TILE, d3);
+        for (let jb = 0; jb < db; jb += CONTIGUOUS_TILE) {
+          const jbEnd = Math.min(jb + CONTIGUOUS_TILE, db);
           for (let ib = jb; ib < jbEnd; ib++) {
-            const inRow = inBase + ib * sb;
+            const inRow = inBase + ib;
             const outRow = outBase + ib * outB;
             for (let i3 = j3; i3 < j3End; i3++) dst[outRow + i3] = src[inRow + i3 * s3]!;
           }
@@ -79,7 +110,6 @@ export function permute4d(backend: BackendWasm, x: tf.TensorInfo, perm: readonly
       }
     }
   }
-  return out;
 }
 
 /**
