@@ -235,7 +235,7 @@ describe('the checks themselves can fail', () => {
     };
     expect(bad((j) => (j.spec!.podFailurePolicy!.rules[1]!.action = 'Retry' as 'Count'))).toThrow(/action/);
     expect(bad((j) => ((j.spec!.podFailurePolicy!.rules[1]!.onExitCodes!.values as unknown[]) = ['2']))).toThrow(/values\/0 must be integer/);
-    expect(bad((j) => (j.spec!.template.spec!.restartPolicy = 'Sometimes'))).toThrow(/restartPolicy/);
+    expect(bad((j) => (j.spec!.template.spec!.restartPolicy = 'Sometimes' as 'Never'))).toThrow(/restartPolicy/);
     expect(bad((j) => (j.spec!.completionMode = 'indexed' as 'Indexed'))).toThrow(/completionMode/);
   });
 
