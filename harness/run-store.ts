@@ -202,15 +202,23 @@ export async function writeSummary(store: Store, summary: RunSummary): Promise<v
   await store.put(runKey(summary.runId, RUN_FILE.summary), encodeText(`${JSON.stringify(summary, null, 2)}\n`));
 }
 
-/** Hash the run's three files as stored and write SHA256SUMS: the last write of a complete run. */
-export async function sealRun(store: Store, runId: string): Promise<void> {
+/**
+ * Hash the run's three files as stored and write SHA256SUMS: the last write of a complete run.
+ * With `sign` (harness/signing), SHA256SUMS.sig is written just before it, so a run sealed by a
+ * signing `run` is never complete without its signature; without, a leftover signature of an
+ * earlier attempt is removed.
+ */
+export async function sealRun(store: Store, runId: string, sign?: (sums: Uint8Array) => Uint8Array): Promise<void> {
   const entries: { name: string; sha256: string }[] = [];
   for (const name of CHECKSUMMED_FILES) {
     const bytes = await store.get(runKey(runId, name));
     if (bytes === null) throw new StoreError(`cannot seal run ${runId}: ${runKey(runId, name)} is missing`);
     entries.push({ name, sha256: sha256Hex(bytes) });
   }
-  await store.put(runKey(runId, RUN_FILE.sums), encodeText(formatSha256Sums(entries)));
+  const sums = encodeText(formatSha256Sums(entries));
+  if (sign === undefined) await store.delete(runKey(runId, RUN_FILE.signature));
+  else await store.put(runKey(runId, RUN_FILE.signature), sign(sums));
+  await store.put(runKey(runId, RUN_FILE.sums), sums);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,8 +32,9 @@ export function stringValue(args: ParsedCommandLine, name: string): string | und
 
 export function openStoreFrom(args: ParsedCommandLine, env: NodeJS.ProcessEnv): { store: Store; uri: string } {
   const uri = stringValue(args, 'store') ?? DEFAULT_STORE_URI;
-  const endpoint = stringValue(args, 's3-endpoint') ?? env.AWS_ENDPOINT_URL ?? null;
-  return { store: openStore(uri, { s3Endpoint: endpoint }), uri };
+  const flag = stringValue(args, 's3-endpoint');
+  const endpoint = flag ?? env.AWS_ENDPOINT_URL ?? null;
+  return { store: openStore(uri, { s3Endpoint: endpoint, s3EndpointSource: flag === undefined ? 'AWS_ENDPOINT_URL' : '--s3-endpoint' }), uri };
 }
 
 export function backendValue(args: ParsedCommandLine): BackendName | null {

@@ -8,14 +8,16 @@
 import { parseArgs } from 'node:util';
 import { ExitCode, ManifestError, UsageError, describeError, exitCodeOf, redact, type ExitCode as ExitCodeType } from '../errors.ts';
 import { k8sCommand } from './k8s.ts';
+import { keygenCommand } from './keygen.ts';
 import { planCommand } from './plan.ts';
 import { reportCommand } from './report.ts';
+import { reproduceCommand } from './reproduce.ts';
 import { runCommand } from './run.ts';
 import type { CommandContext, CommandResult, CommandSpec, ParsedCommandLine } from './types.ts';
 import { validateCommand } from './validate.ts';
 import { verifyCommand } from './verify.ts';
 
-export const COMMANDS: readonly CommandSpec[] = [validateCommand, planCommand, runCommand, verifyCommand, reportCommand, k8sCommand];
+export const COMMANDS: readonly CommandSpec[] = [validateCommand, planCommand, runCommand, verifyCommand, reportCommand, k8sCommand, reproduceCommand, keygenCommand];
 
 export const PROGRAM = 'rigl-harness';
 
@@ -29,7 +31,7 @@ export function globalUsage(): string {
     '',
     `Run '${PROGRAM} <command> --help' for a command's flags.`,
     'Exit codes: 0 ok (every claim verified, or nothing to verify); 1 a claim failed; 2 usage error or invalid manifest;',
-    '3 I/O, store or checksum failure; 4 training failed; 5 a claim could not be decided; 70 internal error; 130 interrupted.',
+    '3 I/O, store, checksum or signature failure; 4 training failed; 5 a claim could not be decided; 70 internal error; 130 interrupted.',
   ].join('\n');
 }
 

@@ -41,6 +41,9 @@ export function childArguments(file: string, index: number, ctx: RunContext): st
   if (ctx.backendOverride !== null) args.push('--backend', ctx.backendOverride);
   if (ctx.allowDownload) args.push('--download');
   if (ctx.reuseStale) args.push('--reuse-stale');
+  if (ctx.s3Endpoint != null) args.push('--s3-endpoint', ctx.s3Endpoint);
+  // A key from RIGL_SIGNING_KEY reaches the child through its environment.
+  if (ctx.signingKey?.file != null) args.push('--sign-key', resolve(ctx.signingKey.file));
   return args;
 }
 

@@ -24,6 +24,7 @@ import { gpuModel, machineProvenance } from '../provenance.ts';
 import { StoreCheckpoints } from '../run-checkpoints.ts';
 import { EventLog } from '../run-events.ts';
 import { RUN_FILE, parseEvents, runKey, runPrefix, sealRun, writeManifest, writeSummary } from '../run-store.ts';
+import { signSums } from '../signing/signature.ts';
 import type { Store } from '../store/types.ts';
 import { expectedBackend } from './backends.ts';
 import { runStoreStatus } from './stored-state.ts';
@@ -125,7 +126,8 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
   const summary = await successSummary(run, result, events, startedMs);
   await writeSummary(store, summary);
   await checkpoints.clear();
-  await sealRun(store, run.runId);
+  const key = ctx.signingKey ?? null;
+  await sealRun(store, run.runId, key === null ? undefined : (sums) => signSums(sums, key));
   return { ...base, status: result.resumed ? 'resumed' : 'trained', exitCode: ExitCode.Ok, message: null, wallMs: summary.wallMs, metrics: summary.metrics };
 }
 

@@ -7,6 +7,7 @@ import type { RunMetrics } from '../../trainers/run-summary.ts';
 import type { TrainProgress, TrainRun } from '../../trainers/train-api.ts';
 import type { ExitCode } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
+import type { SigningKey } from '../signing/keys.ts';
 import type { Store } from '../store/types.ts';
 
 export type RunOutcomeStatus =
@@ -57,6 +58,10 @@ export interface RunContext {
   /** Human progress lines (stderr). */
   log: (line: string) => void;
   checkpointEveryEpochs: number;
+  /** --s3-endpoint as given (children and containers get it too); null or absent: none. */
+  s3Endpoint?: string | null;
+  /** Signs each run's SHA256SUMS (harness/signing) when set; children and containers get it too. */
+  signingKey?: SigningKey | null;
 }
 
 export interface InProcessContext extends RunContext {
