@@ -174,10 +174,12 @@ describe('describeModel: counts from the papers', () => {
 });
 
 describe('buildModel', () => {
-  it('builds exactly what describeModel describes (LeNet-5, WRN-16-1)', () => {
+  it('builds exactly what describeModel describes (each model; ResNet-50 at a quarter width)', () => {
     for (const [spec, input, classes] of [
+      [LENET300, MNIST, 10],
       [LENET5, MNIST, 10],
       [{ name: 'wrn', depth: 16, widthFactor: 1, dropRate: 0 }, CIFAR, 10],
+      [{ name: 'resnet50-cifar', widthMultiplier: 0.25 }, CIFAR, 100],
     ] as const) {
       const d = describeModel(spec, input, classes);
       const m = buildModel(spec, input, classes, 1);

@@ -64,6 +64,11 @@ describe('a training step on wasm', () => {
       const rv = model.state.find((s) => s.name.endsWith('runningVar'))!;
       expect(rv.variable.dataSync()[0]).not.toBe(1); // moved toward the batch variance
     }
+    // Evaluation mode (running statistics, no dropout) runs on wasm too.
+    const logits = model.apply(x, false);
+    expect(logits.shape).toEqual([2, classes]);
+    expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
+    logits.dispose();
     model.dispose();
     x.dispose();
   });
