@@ -30,6 +30,8 @@ const C10 = path.join(DIR, 'cifar10-wrn22-2.json');
 const C100 = path.join(DIR, 'cifar100-resnet50.json');
 const C10_50K = path.join(DIR, 'cifar10-wrn22-2-50k.json');
 const CIFAR_INPUT = { height: 32, width: 32, channels: 3 };
+/** The CLI and ResNet-50 tests take tens of seconds on a busy 2-core machine; allow for a very busy one. */
+const SLOW_MS = 300_000;
 
 async function cli(args: string[]) {
   const r = await execa(process.execPath, [BIN, ...args], { cwd: ROOT, reject: false });
@@ -85,7 +87,7 @@ describe('the committed suite files', () => {
       ['cifar100-resnet50.json', true, 117, 68],
       ['cifar10-wrn22-2-50k.json', true, 30, 21],
     ]);
-  });
+  }, SLOW_MS);
 
   it('plan (the real CLI) lists every configuration × seeds 0–2, indexed 0..n−1', async () => {
     // Configurations per method, from the report's tables (docs/report-suites.md "Runs"):
@@ -107,7 +109,7 @@ describe('the committed suite files', () => {
       expect(plan.runs.map((run) => run.index)).toEqual(plan.runs.map((_, i) => i));
       expect(new Set(plan.runs.map((run) => run.status))).toEqual(new Set(['missing']));
     }
-  });
+  }, SLOW_MS);
 });
 
 describe('claims', () => {
@@ -446,7 +448,7 @@ describe('one training step of each recipe on a generated mini-CIFAR (wasm)', ()
     for (const layer of result.layers.slice(1)) expect(layer.activeCount, layer.name).toBe(activeAt(layer.size, 0.9));
     expect(result.flops.denseForward).toBe(315_460_096);
     expect(events.find((e) => e.key === 'learning_rate')?.value).toBe(0.1);
-  });
+  }, SLOW_MS);
 
   it('ResNet-50 (CIFAR-100), RigL (Random) at 0.9: label smoothing, warm-up lr 0.1/1,760, loss near ln 100', async () => {
     const manifest = find(c100, { method: 'rigl', distribution: 'uniform', sparsity: 0.9, multiplier: 1, seed: 0 }).manifest;
@@ -459,5 +461,5 @@ describe('one training step of each recipe on a generated mini-CIFAR (wasm)', ()
     for (const layer of result.layers.slice(1)) expect(layer.activeCount, layer.name).toBe(activeAt(layer.size, 0.9));
     const lr = events.find((e) => e.key === 'learning_rate')?.value as number;
     expect(lr).toBeCloseTo(0.1 / 1760, 12);
-  });
+  }, SLOW_MS);
 });

@@ -108,6 +108,9 @@ function help(command: string | null): Promise<{ exitCode: number | undefined; s
   return helps.get(key)!;
 }
 
+/** The CLI starts take seconds each on a busy 2-core machine; allow for a very busy one. */
+const SLOW_MS = 300_000;
+
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'rigl-workflows-'));
@@ -140,7 +143,7 @@ describe.each(FILES)('%s', (file) => {
       const manifest = args[0]!;
       expect(manifest === '$SUITE' || existsSync(path.join(ROOT, manifest)), `${file}: ${manifest}`).toBe(true);
     }
-  });
+  }, SLOW_MS);
 });
 
 describe('pr-check.yml', () => {
@@ -229,5 +232,5 @@ describe('full-suite.yml', () => {
     const tooMany = await execa('bash', ['-e', '-c', step.run!], { cwd: work, reject: false, env: { GITHUB_OUTPUT: output } });
     expect(tooMany.exitCode).toBe(1);
     expect(String(tooMany.stderr)).toContain('300 runs to train, more than the 256 jobs GitHub allows in one matrix');
-  });
+  }, SLOW_MS);
 });
