@@ -4,6 +4,12 @@
  * configuration; the tolerance policy is applied everywhere; the recipes are rigl-spec §6.1–6.2;
  * and each recipe runs one real training step (WRN-22-2, ResNet-50) on a generated mini-CIFAR with
  * the wasm backend. The suites themselves need a GPU (docs/report-suites.md).
+ *
+ * The models' own forward and backward pass on wasm (every parameter gets a finite gradient) is
+ * trainers/models/wasm-training-step.test.ts, and their sizes trainers/models/models.test.ts. What is
+ * new here is the suite: its resolved model specs have the published sizes, and its whole recipe
+ * (dataset files and split, augmentation, masks with the dense first conv, Nesterov SGD without
+ * decay on biases/BN, step LR and warm-up, label smoothing) trains through `trainRun`.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -375,7 +381,8 @@ describe('recipes (rigl-spec §6.1, §6.2)', () => {
 
 // ---------------------------------------------------------------------------------------------
 // One real training step of each recipe: the suite's resolved manifest with only the data made
-// small (generated records, pinned by sha256) and the run cut to one step of batch 2.
+// small (generated records, pinned by sha256) and the run cut to one step of batch 2, through the
+// trainer's entry point (selectBackend → loadDataset → buildModel → method → loop).
 
 interface MiniCifar {
   dir: string;
