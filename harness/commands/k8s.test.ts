@@ -116,7 +116,7 @@ describe('k8s command', () => {
       [['--image', IMAGE, '--store', STORE, '--namespace', 'ML'], '--namespace: expected a DNS-1123 label'],
       [['--image', IMAGE, '--store', STORE, '--only', 'method=nope'], '--only method=nope matches none of the 10 runs'],
       [['--image', IMAGE, '--store', STORE, '--only', 'optimizer=sgd'], '--only: unknown axis "optimizer"'],
-      [['--image', IMAGE, '--store', STORE, '--s3-endpoint', 'https://k:secretvalue@minio'], '--s3-endpoint: the URL carries credentials'],
+      [['--image', IMAGE, '--store', STORE, '--s3-endpoint', 'https://k:secretvalue@minio'], '--s3-endpoint: the endpoint URL must not carry credentials'],
     ];
     for (const [flags, message] of cases) {
       const r = await cli(['k8s', path.join(TOOL_ROOT, EXAMPLES), ...flags]);

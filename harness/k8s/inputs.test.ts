@@ -38,10 +38,10 @@ describe('--store', () => {
 
   it('refuses what S3 does not take as a bucket name or a clean prefix', () => {
     for (const bad of ['s3://', 's3://ab', 's3://Results', 's3://under_score', 's3://-dash', 's3://a..b', `s3://${'a'.repeat(64)}`]) {
-      expect(usageError(() => parseS3StoreUri('--store', bad))).toMatch(/is not an S3 bucket name/);
+      expect(usageError(() => parseS3StoreUri('--store', bad))).toMatch(/is not a valid bucket name/);
     }
-    for (const bad of ['s3://bucket//x', 's3://bucket/a/../b', 's3://bucket/a b', 's3://bucket/./a']) {
-      expect(usageError(() => parseS3StoreUri('--store', bad))).toMatch(/the key prefix .* has an empty, '\.' or '\.\.' segment/);
+    for (const bad of ['s3://bucket//x', 's3://bucket/a/../b', 's3://bucket/./a']) {
+      expect(usageError(() => parseS3StoreUri('--store', bad))).toMatch(/--store: the prefix .* is not allowed: it (is absolute|contains an? (empty|"\.\."|"\.") segment)/);
     }
   });
 });
@@ -91,9 +91,9 @@ describe('names, numbers and paths', () => {
   it('endpoints: http(s) only, never with credentials; loopback ones are recognised', () => {
     expect(checkS3Endpoint('--s3-endpoint', 'https://minio.example.com:9000')).toBe('https://minio.example.com:9000');
     expect(usageError(() => checkS3Endpoint('--s3-endpoint', 'ftp://x'))).toContain('expected an http:// or https:// URL');
-    expect(usageError(() => checkS3Endpoint('--s3-endpoint', 'minio:9000/x'))).toContain('expected an http:// or https:// URL');
+    expect(usageError(() => checkS3Endpoint('--s3-endpoint', 'not a url'))).toContain('is not a URL');
     const withCredentials = usageError(() => checkS3Endpoint('--s3-endpoint', 'https://AKIA:s3cr3t@minio.example.com'));
-    expect(withCredentials).toContain('carries credentials');
+    expect(withCredentials).toContain('must not carry credentials');
     expect(withCredentials).not.toContain('s3cr3t');
     expect(['http://localhost:4569', 'http://127.0.0.1:9000', 'http://[::1]:9000', 'http://0.0.0.0'].map(isLoopbackEndpoint)).toEqual([true, true, true, true]);
     expect(['http://minio.ml.svc:9000', 'https://s3.eu-west-1.amazonaws.com'].map(isLoopbackEndpoint)).toEqual([false, false]);

@@ -2,9 +2,11 @@
  * Checks of what `k8s` is given, at the door, so a mistake is a usage error (exit 2) naming the
  * flag, the value and the bound here, not a Job the API server rejects or a pod that fails later.
  * The name rules are Kubernetes' (DNS-1123 labels and subdomains); the image rule is the container
- * image reference grammar of github.com/distribution/reference; the bucket rule is S3's.
+ * image reference grammar of github.com/distribution/reference; S3 URIs and endpoints are checked
+ * by the S3 store's own parsers.
  */
 import { UsageError } from '../errors.ts';
+import { parseEndpoint, parseS3Uri, type S3Location } from '../store/s3.ts';
 
 /** Kubernetes' int32 fields (completions, parallelism, backoffLimitPerIndex...) stop here. */
 export const INT32_MAX = 2_147_483_647;
@@ -55,48 +57,26 @@ export function checkImageReference(flag: string, value: string): string {
   return value;
 }
 
-export interface S3StoreUri {
+export interface S3StoreUri extends S3Location {
   /** The URI as given, which the pods pass to `run --store`. */
   uri: string;
-  bucket: string;
-  /** The key prefix without leading or trailing '/' ('' for the bucket's root). */
-  prefix: string;
 }
 
 /**
- * The store of pods that meet only in S3: `s3://bucket[/prefix]`. A local path or file:// URL is
- * refused, since a pod's disk is gone when the pod ends.
+ * The store of pods that meet only in S3: `s3://bucket[/prefix]`, checked by the S3 store's own
+ * parser (harness/store/s3.ts) so `k8s` accepts exactly what the pods' `run` will. A local path or
+ * file:// URL is refused, since a pod's disk is gone when the pod ends.
  */
 export function parseS3StoreUri(flag: string, value: string | undefined): S3StoreUri {
   const why = 'the pods meet only in S3; a local path inside a pod is lost when the pod ends';
   if (value === undefined) throw new UsageError(`${flag} is required: the s3://bucket/prefix where the pods store their runs (${why})`);
-  const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(value);
-  if (match === null) throw new UsageError(`${flag}: expected an s3://bucket/prefix URI, found ${JSON.stringify(value)} (${why})`);
-  const bucket = match[1]!;
-  const prefix = (match[2] ?? '').replace(/\/+$/, '');
-  // S3 bucket names: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit.
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
-    throw new UsageError(`${flag}: ${JSON.stringify(bucket)} in ${JSON.stringify(value)} is not an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit)`);
-  }
-  if (prefix !== '' && (/[\s\x00-\x1f\x7f]/.test(prefix) || prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))) {
-    throw new UsageError(`${flag}: the key prefix ${JSON.stringify(prefix)} in ${JSON.stringify(value)} has an empty, '.' or '..' segment or a blank or control character`);
-  }
-  return { uri: value, bucket, prefix };
+  if (!/^s3:\/\//i.test(value)) throw new UsageError(`${flag}: expected an s3://bucket/prefix URI, found ${JSON.stringify(value)} (${why})`);
+  return { uri: value, ...parseS3Uri(value) };
 }
 
-/** An http(s) endpoint URL without credentials (they belong in the Secret, not in the Job). */
+/** An http(s) endpoint URL without credentials (they belong in the Secret, not in the Job), as the pods' `run` checks it. */
 export function checkS3Endpoint(flag: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag}: expected an http:// or https:// URL, found ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag}: expected an http:// or https:// URL, found ${JSON.stringify(value)}`);
-  if (url.username !== '' || url.password !== '') {
-    throw new UsageError(`${flag}: the URL carries credentials; put them in the Secret (--secret) instead, never in the Job`);
-  }
-  return value;
+  return parseEndpoint(value, flag);
 }
 
 /** Whether an endpoint names this machine, which a pod cannot reach under that name. */
