@@ -139,3 +139,36 @@ export function rotateFilter(backend: BackendWasm, w: tf.TensorInfo): tf.TensorI
   }
   return out;
 }
+
+/**
+ * The positions a 1×1 conv with stride (sh, sw) and no padding reads, as columns:
+ * out[c, (n·Ho + i)·Wo + j] = x[n, i·sh, j·sw, c] → [C, n·Ho·Wo]. One pass on the host replaces
+ * wasm's StridedSlice (120 ms CPU on [128, 32, 32, 32] stride 2) plus a Transpose.
+ */
+export function stridedColumns(backend: BackendWasm, x: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
+  if (x.shape.length !== 4) throw new BackendError(`stridedColumns needs a rank-4 tensor but got shape [${x.shape}]`);
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const outH = Math.floor((h - 1) / strideHeight) + 1;
+  const outW = Math.floor((w - 1) / strideWidth) + 1;
+  const positions = n * outH * outW;
+  const { out, src, dst } = outputAndViews(backend, x, [c, positions]);
+  const pixelTile = CONTIGUOUS_TILE;
+  const offsets = new Int32Array(pixelTile);
+  for (let m0 = 0; m0 < positions; m0 += pixelTile) {
+    const m1 = Math.min(m0 + pixelTile, positions);
+    for (let m = m0; m < m1; m++) {
+      const j = m % outW;
+      const i = Math.floor(m / outW) % outH;
+      const b = Math.floor(m / (outW * outH));
+      offsets[m - m0] = ((b * h + i * strideHeight) * w + j * strideWidth) * c;
+    }
+    for (let c0 = 0; c0 < c; c0 += CONTIGUOUS_TILE) {
+      const c1 = Math.min(c0 + CONTIGUOUS_TILE, c);
+      for (let ch = c0; ch < c1; ch++) {
+        const row = ch * positions;
+        for (let m = m0; m < m1; m++) dst[row + m] = src[offsets[m - m0]! + ch]!;
+      }
+    }
+  }
+  return out;
+}
