@@ -20,7 +20,8 @@ describe('checkpoint packing', () => {
 
   it('detects a corrupted tensors.bin and names both hashes', () => {
     const files = packCheckpoint({}, [{ name: 'a', shape: [2], data: new Float32Array([1, 2]) }]);
-    files['tensors.bin']![0] ^= 0xff;
+    const bin = files['tensors.bin']!;
+    bin[0] = bin[0]! ^ 0xff;
     expect(() => unpackCheckpoint(files)).toThrow(/tensors\.bin is corrupt: sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
   });
 

@@ -39,6 +39,12 @@ export interface FlopsSummary {
   inferenceMultiplier: number;
   /** Training FLOPs over the run as a fraction of dense training (3 · f_D per example-step) (rigl-spec §5). */
   trainMultiplier: number;
+  /**
+   * Training FLOPs of the whole run as a fraction of a 1× dense run: trainMultiplier × the ×k
+   * training multiplier (the report's FLOP columns for 2× and 3× rows, e.g. RigL₂× 0.34×). Absent
+   * in runs stored before this field was added (the first fmnist-lenet300 runs).
+   */
+  trainTotalMultiplier?: number;
 }
 
 export interface RunMetrics {

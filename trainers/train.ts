@@ -97,6 +97,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainResult> {
         denseForward: referenceModel.denseForwardFlops,
         inferenceMultiplier: controller.inferenceMultiplier() * sizeRatio,
         trainMultiplier: controller.trainMultiplier() * sizeRatio,
+        trainTotalMultiplier: controller.trainMultiplier() * sizeRatio * manifest.training.multiplier,
       },
       backend,
       dataset: dataset.provenance,

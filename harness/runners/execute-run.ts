@@ -185,7 +185,7 @@ async function abortedSummary(run: ExpandedRun, ctx: InProcessContext, events: E
     },
     layers: [],
     maskUpdates: o.maskUpdates,
-    flops: { denseForward: Number.NaN, inferenceMultiplier: Number.NaN, trainMultiplier: Number.NaN },
+    flops: { denseForward: Number.NaN, inferenceMultiplier: Number.NaN, trainMultiplier: Number.NaN, trainTotalMultiplier: Number.NaN },
     wallMs: Date.now() - startedMs,
     provenance: await provenanceFor(
       run,
