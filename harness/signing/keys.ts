@@ -55,12 +55,15 @@ export async function loadSigningKey(file: string | undefined, env: NodeJS.Proce
     pem = value;
   }
   const passphrase = env[SIGNING_KEY_PASSPHRASE_ENV];
+  const encrypted = pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+  if (encrypted && (passphrase === undefined || passphrase === '')) {
+    throw new UsageError(`${source}: expected an Ed25519 private key (PKCS#8 PEM, as keygen writes), the key is encrypted: set ${SIGNING_KEY_PASSPHRASE_ENV}`);
+  }
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem', ...(passphrase === undefined || passphrase === '' ? {} : { passphrase }) });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ERR_MISSING_PASSPHRASE' ? `the key is encrypted: set ${SIGNING_KEY_PASSPHRASE_ENV}` : /bad decrypt/i.test((error as Error).message) ? `${SIGNING_KEY_PASSPHRASE_ENV} does not decrypt it` : 'not a PEM private key';
+  } catch {
+    const why = encrypted ? `${SIGNING_KEY_PASSPHRASE_ENV} does not decrypt it` : 'not a PEM private key';
     throw new UsageError(`${source}: expected an Ed25519 private key (PKCS#8 PEM, as keygen writes), ${why}`);
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
