@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseJsonWithPositions, pointerOf } from './json-source.ts';
+import { JsonSyntaxError, MAX_JSON_DEPTH, parseJsonWithPositions, pointerOf } from './json-source.ts';
 
 describe('parseJsonWithPositions', () => {
   it('parses like JSON.parse and records where each value starts', () => {
@@ -35,6 +35,28 @@ describe('parseJsonWithPositions', () => {
     expect(() => parseJsonWithPositions('{} x')).toThrow(/line 1, column 4/);
     expect(() => parseJsonWithPositions('"abc')).toThrow(/end of input inside a string/);
     expect(() => parseJsonWithPositions('"a\tb"')).toThrow(/raw control character/);
+  });
+
+  it('names the pointer of the value a syntax error is in', () => {
+    try {
+      parseJsonWithPositions('{"run": {"training": {"epochs": 1,, "x": 2}}}');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as JsonSyntaxError).pointer).toBe('/run/training');
+    }
+    try {
+      parseJsonWithPositions('{"a": {"k": 1, "k": 2}}');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as JsonSyntaxError).pointer).toBe('/a/k');
+    }
+  });
+
+  it(`refuses nesting deeper than ${MAX_JSON_DEPTH} levels instead of overflowing the stack`, () => {
+    const ok = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+    expect(() => parseJsonWithPositions(ok)).not.toThrow();
+    const deep = `{"a":${'['.repeat(100_000)}`;
+    expect(() => parseJsonWithPositions(deep)).toThrow(/expected arrays and objects nested at most 64 deep but found an array nested deeper/);
   });
 
   it('keeps "__proto__" as data', () => {

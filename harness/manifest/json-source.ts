@@ -2,8 +2,13 @@
  * A strict JSON parser that remembers where each value starts, so manifest errors can say
  * `file:line:column` for a JSON pointer, and syntax errors say where they are (Node 20's JSON.parse
  * does not always give a position). It also rejects duplicate keys, which JSON.parse silently
- * resolves to the last one.
+ * resolves to the last one, and nesting deeper than MAX_JSON_DEPTH (a manifest nests a few levels;
+ * a hostile file nested thousands deep would otherwise overflow the stack). Every syntax error
+ * names the JSON pointer of the value it occurred in.
  */
+
+/** Deepest nesting of arrays and objects accepted (manifests use fewer than ten levels). */
+export const MAX_JSON_DEPTH = 64;
 
 export interface SourcePosition {
   /** 1-based. */
@@ -23,6 +28,8 @@ export class JsonSyntaxError extends Error {
     readonly expected: string,
     readonly found: string,
     readonly position: SourcePosition,
+    /** The innermost value being parsed ("" = the document). */
+    readonly pointer: string = '',
   ) {
     super(`expected ${expected} but found ${found} at line ${position.line}, column ${position.column}`);
     this.name = 'JsonSyntaxError';
@@ -46,6 +53,8 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
   private index = 0;
+  /** Pointer of the innermost value being parsed, for errors. */
+  private pointer = '';
   private readonly positions = new Map<string, SourcePosition>();
   private readonly lineStarts: number[] = [0];
 
@@ -57,7 +66,7 @@ class Parser {
     // A UTF-8 byte-order mark is tolerated, as editors write it.
     if (this.text.charCodeAt(0) === 0xfeff) this.index = 1;
     this.skipWhitespace();
-    const value = this.parseValue('');
+    const value = this.parseValue('', 0);
     this.skipWhitespace();
     if (this.index < this.text.length) this.fail('the end of the document after the JSON value');
     return { value, positions: this.positions };
@@ -74,8 +83,8 @@ class Parser {
     return { line: low + 1, column: at - this.lineStarts[low]! + 1 };
   }
 
-  private fail(expected: string, found: string = this.describeHere(), at = this.index): never {
-    throw new JsonSyntaxError(expected, found, this.position(at));
+  private fail(expected: string, found: string = this.describeHere(), at = this.index, pointer = this.pointer): never {
+    throw new JsonSyntaxError(expected, found, this.position(at), pointer);
   }
 
   private describeHere(): string {
@@ -91,14 +100,23 @@ class Parser {
     }
   }
 
-  private parseValue(pointer: string): unknown {
+  private parseValue(pointer: string, depth: number): unknown {
     if (!this.positions.has(pointer)) this.positions.set(pointer, this.position(this.index));
+    const parent = this.pointer;
+    this.pointer = pointer;
+    const value = this.parseValueHere(pointer, depth);
+    this.pointer = parent;
+    return value;
+  }
+
+  private parseValueHere(pointer: string, depth: number): unknown {
     const c = this.text[this.index];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) this.fail(`arrays and objects nested at most ${MAX_JSON_DEPTH} deep`, `${c === '{' ? 'an object' : 'an array'} nested deeper`);
     switch (c) {
       case '{':
-        return this.parseObject(pointer);
+        return this.parseObject(pointer, depth + 1);
       case '[':
-        return this.parseArray(pointer);
+        return this.parseArray(pointer, depth + 1);
       case '"':
         return this.parseString();
       case 't':
@@ -150,7 +168,7 @@ class Parser {
     return JSON.parse(this.text.slice(start, this.index)) as string;
   }
 
-  private parseObject(pointer: string): Record<string, unknown> {
+  private parseObject(pointer: string, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const seen = new Set<string>();
     this.index++;
@@ -164,15 +182,15 @@ class Parser {
       if (this.text[this.index] !== '"') this.fail('a property name in double quotes');
       const keyAt = this.index;
       const key = this.parseString();
-      if (seen.has(key)) this.fail('each key once per object', `a second ${JSON.stringify(key)}`, keyAt);
-      seen.add(key);
       const childPointer = `${pointer}/${escapePointerSegment(key)}`;
+      if (seen.has(key)) this.fail('each key once per object', `a second ${JSON.stringify(key)}`, keyAt, childPointer);
+      seen.add(key);
       this.positions.set(childPointer, this.position(keyAt));
       this.skipWhitespace();
       if (this.text[this.index] !== ':') this.fail("':' after the property name");
       this.index++;
       this.skipWhitespace();
-      const value = this.parseValue(childPointer);
+      const value = this.parseValue(childPointer, depth);
       // defineProperty: a "__proto__" key is data, never the prototype.
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       this.skipWhitespace();
@@ -189,7 +207,7 @@ class Parser {
     }
   }
 
-  private parseArray(pointer: string): unknown[] {
+  private parseArray(pointer: string, depth: number): unknown[] {
     const out: unknown[] = [];
     this.index++;
     this.skipWhitespace();
@@ -199,7 +217,7 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
-      out.push(this.parseValue(`${pointer}/${out.length}`));
+      out.push(this.parseValue(`${pointer}/${out.length}`, depth));
       this.skipWhitespace();
       const c = this.text[this.index];
       if (c === ',') {

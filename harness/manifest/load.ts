@@ -92,7 +92,7 @@ export function loadManifestText(file: string, text: string): LoadedManifest {
     parsed = parseJsonWithPositions(text);
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
-      throw new ManifestError([{ file, pointer: '', line: error.position.line, column: error.position.column, expected: `valid JSON: ${error.expected}`, found: error.found }]);
+      throw new ManifestError([{ file, pointer: error.pointer, line: error.position.line, column: error.position.column, expected: `valid JSON: ${error.expected}`, found: error.found }]);
     }
     throw error;
   }

@@ -50,8 +50,12 @@ export const AXIS_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 
 /** A required key whose value may be null (JSONSchemaType reserves `nullable` for optional keys). */
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null', nullable: true }] } as const;
-const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
-const positiveInt = { type: 'integer', minimum: 1 } as const;
+/**
+ * Counts stay safe integers: above 2^53 - 1 a double no longer holds every integer, so two
+ * different counts could read (and hash) as one.
+ */
+const nonNegativeInt = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const positiveInt = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const fraction01 = { type: 'number', minimum: 0, maximum: 1 } as const;
 
 /**
