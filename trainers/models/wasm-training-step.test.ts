@@ -19,6 +19,9 @@ function crossEntropy(model: TrainableModel, x: tf.Tensor4D, labels: number[], c
   return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), classes), logits) as tf.Scalar;
 }
 
+/** Lets the test worker answer its runner between long synchronous phases (ResNet-50: tens of seconds each on a busy machine). */
+const yieldToRunner = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function batch(input: InputShape, n: number, key: string): tf.Tensor4D {
   return tf.tensor4d(testValues(n * input.height * input.width * input.channels, key), [n, input.height, input.width, input.channels]);
 }
@@ -34,6 +37,7 @@ describe('a training step on wasm', () => {
   it.each(CASES)('%s: finite gradients of the right shape for every parameter, no leaked tensor', async (_name, spec, input, classes) => {
     await tf.setBackend('wasm');
     const model = buildModel(spec, input, classes, 11);
+    await yieldToRunner();
     const x = batch(input, 2, 'step');
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(
@@ -41,6 +45,7 @@ describe('a training step on wasm', () => {
       model.params.map((p) => p.variable),
     );
     const loss = value.dataSync()[0]!;
+    await yieldToRunner();
     // Near log(classes) at initialisation (ResNet starts as identity blocks: exactly the fc on pooled features).
     expect(loss).toBeGreaterThan(0.3 * Math.log(classes));
     expect(loss).toBeLessThan(3 * Math.log(classes));
@@ -65,6 +70,7 @@ describe('a training step on wasm', () => {
       expect(rv.variable.dataSync()[0]).not.toBe(1); // moved toward the batch variance
     }
     // Evaluation mode (running statistics, no dropout) runs on wasm too.
+    await yieldToRunner();
     const logits = model.apply(x, false);
     expect(logits.shape).toEqual([2, classes]);
     expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
