@@ -45,6 +45,7 @@ export const reportCommand: CommandSpec = {
   async run(args, ctx) {
     const out = stringValue(args, 'out');
     if (out === undefined || out === '') throw new UsageError('report: --out DIR is required');
+    if (out.includes('\u0000')) throw new UsageError(`--out: ${JSON.stringify(out)} contains a NUL character`);
     const file = args.positionals[0]!;
     const loaded = await loadManifestFile(file);
     const onlyText = stringValue(args, 'only');

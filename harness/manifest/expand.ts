@@ -14,9 +14,10 @@ import { escapePointerSegment } from './json-source.ts';
 import { getAtPath, isPlainObject, pathToPointer, setAtPath, type JsonObject } from './paths.ts';
 import { STANDARD_AXES } from './axes.ts';
 import type { AxisDefinition, AxisValue, RunManifestInput, SuiteFile } from './types.ts';
+import { MANIFEST_PATH_PATTERN } from './schema.ts';
 import { validators } from './validators.ts';
 
-const PATH_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+const PATH_PATTERN = new RegExp(MANIFEST_PATH_PATTERN);
 
 /** A problem located in the file, with the run it showed in. */
 export interface ExpansionIssue extends RawIssue {
@@ -94,7 +95,7 @@ export function expandSuite(suite: SuiteFile): { runs: ExpandedInput[]; issues: 
         if (typeof value !== 'object') return;
         for (const path of Object.keys(value.set)) {
           if (!PATH_PATTERN.test(path)) {
-            issues.push({ pointer: `${blockPointer}/${escapePointerSegment(name)}/${valueIndex}/set/${escapePointerSegment(path)}`, expected: 'a dotted manifest path such as "sparsity" or "method.update.intervalSteps"', found: describeValue(path) });
+            issues.push({ pointer: `${blockPointer}/${escapePointerSegment(name)}/${valueIndex}/set/${escapePointerSegment(path)}`, expected: 'a dotted manifest path starting with seed, dataset, model, method, sparsity, training or backend, such as "sparsity" or "method.update.intervalSteps"', found: describeValue(path) });
             blockOk = false;
           }
         }

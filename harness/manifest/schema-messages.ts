@@ -4,7 +4,7 @@
  * the branch whose type matches the data, or to one "expected one of ..." issue.
  */
 import type { ErrorObject } from 'ajv';
-import { AXIS_NAME_PATTERN, DATASET_SHA256_PATTERN } from './schema.ts';
+import { AXIS_NAME_PATTERN, DATASET_SHA256_PATTERN, MANIFEST_PATH_PATTERN } from './schema.ts';
 
 /** Where an issue goes: the validator reports pointers into the data it checked. */
 export interface RawIssue {
@@ -16,7 +16,7 @@ export interface RawIssue {
 const PATTERN_NAMES: Record<string, string> = {
   [DATASET_SHA256_PATTERN]: 'a sha256 (64 lowercase hex digits) or "unpinned"',
   [AXIS_NAME_PATTERN]: 'a name that starts with a letter, then letters, digits, "_" or "-"',
-  '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$': 'a dotted manifest path such as "training.learningRate.initial"',
+  [MANIFEST_PATH_PATTERN]: 'a dotted manifest path starting with seed, dataset, model, method, sparsity, training or backend, such as "training.learningRate.initial"',
 };
 
 export function describeValue(value: unknown): string {

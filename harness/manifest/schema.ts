@@ -47,6 +47,11 @@ import { MANIFEST_SCHEMA_VERSION } from './types.ts';
 export const DATASET_SHA256_PATTERN = '^([0-9a-f]{64}|unpinned)$';
 /** Axis names are identifiers, so they are never integer-like keys (whose order JS objects change). */
 export const AXIS_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
+/**
+ * A dotted path into a run manifest (suite axes and `set`): it starts at one of the run's own keys,
+ * so a path can never name something outside the run ("constructor.prototype", "__proto__").
+ */
+export const MANIFEST_PATH_PATTERN = '^(seed|dataset|model|method|sparsity|training|backend)(\\.[A-Za-z][A-Za-z0-9]*)*$';
 
 /** A required key whose value may be null (JSONSchemaType reserves `nullable` for optional keys). */
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null', nullable: true }] } as const;
@@ -655,7 +660,7 @@ const gridBlockSchema: JSONSchemaType<GridBlock> = {
 
 const axisDefinitionSchema: JSONSchemaType<AxisDefinition> = {
   type: 'object',
-  properties: { path: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$' } },
+  properties: { path: { type: 'string', pattern: MANIFEST_PATH_PATTERN } },
   required: ['path'],
   additionalProperties: false,
 };
