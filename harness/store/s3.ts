@@ -59,7 +59,7 @@ export function parseS3Uri(uri: string): S3Location {
     try {
       checkKey(prefix, 'prefix');
     } catch (error) {
-      throw new UsageError(`--store: the prefix ${JSON.stringify(prefix)} of ${JSON.stringify(uri)} is not allowed: ${(error as Error).message.replace(/^store prefix "[^]*" is not allowed: /, '')}`, { cause: error });
+      throw new UsageError(`--store: the prefix ${JSON.stringify(prefix)} of ${JSON.stringify(uri)} is not allowed: ${(error as Error).message.replace(/^store prefix "[^]*" is not allowed: /, '')}`);
     }
   }
   return { bucket, prefix };
