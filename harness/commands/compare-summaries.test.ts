@@ -53,6 +53,15 @@ describe('compareSummaries', () => {
     ]);
   });
 
+  it('compares numbers added to metrics or flops beyond the contract, after the contract ones', () => {
+    const a = summary();
+    const b = summary();
+    (a.flops as unknown as Record<string, number>).trainTotalMultiplier = 0.2;
+    (b.flops as unknown as Record<string, number>).trainTotalMultiplier = 0.25;
+    const rows = compareSummaries(a, b);
+    expect(rows[rows.length - 1]).toEqual({ metric: 'flops.trainTotalMultiplier', original: 0.2, reproduced: 0.25, identical: false });
+  });
+
   it('null (never measured) equals null; 0 and -0 differ', () => {
     const a = summary({ trainMultiplier: 0 });
     const b = summary({ trainMultiplier: -0 });

@@ -85,9 +85,9 @@ describe('openStore', () => {
     expect((openStore() as LocalStore).rootPath).toBe(join(process.cwd(), 'results'));
   });
 
-  it('says s3:// is not available yet and rejects unknown schemes (usage errors)', () => {
-    expect(() => openStore('s3://bucket/prefix')).toThrow(UsageError);
-    expect(() => openStore('s3://bucket/prefix')).toThrow(/s3:\/\/ stores are not available yet/);
+  it('opens s3:// as the S3 store (harness/store/s3.test.ts) and rejects unknown schemes (usage errors)', () => {
+    expect(openStore('s3://bucket/prefix').uri).toBe('s3://bucket/prefix');
+    expect(() => openStore('ftp://host/x')).toThrow(UsageError);
     expect(() => openStore('ftp://host/x')).toThrow(/unknown store scheme "ftp:\/\/"/);
   });
 });
