@@ -242,7 +242,10 @@ export function loadNote(load: readonly LoadSample[], machine: Pick<MachineInfo,
   const max = Math.max(...ones);
   const text = `1-minute load average ${first.toFixed(2)} at the start, ${last.toFixed(2)} at the end, at most ${max.toFixed(2)} over the run, on ${machine.cores} cores`;
   if (max > machine.cores / 2) {
-    return `${text}: the machine was loaded by other work, so every absolute time here is inflated and noisy; ratios pair runs taken back to back in this bench and are the numbers to read.`;
+    return (
+      `${text}: the machine was loaded by other work, so every absolute time here is inflated (several times a quiet core's) and noisy. ` +
+      'Ratios pair runs taken back to back in this bench and suffer less, but the per-round column shows how much they still move: read them as rough.'
+    );
   }
   return `${text}: the machine was mostly idle.`;
 }
