@@ -67,6 +67,14 @@ describe('SgdOptimizer', () => {
     expect(b.variable.dataSync()[0]).toBe(1);
   });
 
+  it('creates only its momentum variables and leaks no tensors in a step', () => {
+    const w0 = param('w0', [1, 2], 'weight', null);
+    const before = tf.memory().numTensors;
+    const created = new SgdOptimizer([w0], { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' });
+    expect(tf.memory().numTensors).toBe(before + 1); // the momentum buffer, nothing else
+    created.dispose();
+  });
+
   it('leaks no tensors in a step', () => {
     const w = param('w', [1, 2, 3], 'weight', 'l');
     const opt = new SgdOptimizer([w], { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4, weightDecayExclude: 'none' });

@@ -30,7 +30,8 @@ export class SgdOptimizer {
     private readonly spec: OptimizerSpec,
   ) {
     for (const p of params) {
-      this.momentum.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+      // tidy disposes the zeros tensor; the variable keeps its own reference to the data.
+      this.momentum.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
     }
   }
 
