@@ -139,6 +139,16 @@ describe('S3Store on s3rver', () => {
     expect(server.writes.length).toBe(before);
   });
 
+  it('never trusts a key from the bucket: an object this store could not have written is not listed', async () => {
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const raw = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    for (const key of ['hostile/runs/ok', 'hostile/runs/a\\..\\..\\b']) await raw.send(new PutObjectCommand({ Bucket: 'unit-bucket', Key: key, Body: 'x' }));
+    raw.destroy();
+    const store = new S3Store('s3://unit-bucket/hostile', { endpoint: server.endpoint });
+    expect(await store.list('')).toEqual(['runs/ok']);
+    expect(server.writes.map((w) => w.key)).toContain('hostile/runs/a\\..\\..\\b');
+  });
+
   it('a missing bucket and bad credentials are StoreErrors naming the bucket and key, without the secret', async () => {
     const missing = new S3Store('s3://no-such-bucket/p', { endpoint: server.endpoint });
     await expect(missing.put('runs/x', bytes('x'))).rejects.toThrow(/cannot write s3:\/\/no-such-bucket\/p\/runs\/x at http:\/\/127\.0\.0\.1:\d+: NoSuchBucket: .*\(HTTP 404\) \(create the bucket first\)/);
