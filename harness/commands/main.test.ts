@@ -62,8 +62,10 @@ describe('command line', () => {
     expect(result.stdout).toContain('***.json');
   });
 
-  it('rejects runners that do not exist yet and conflicting flags with exit 2', async () => {
-    expect((await cli(['run', 'x.json', '--runner', 'docker'])).stderr).toContain('--runner docker is not available yet');
+  it('rejects incomplete runner settings and conflicting flags with exit 2', async () => {
+    const docker = await cli(['run', 'x.json', '--runner', 'docker']);
+    expect(docker.code).toBe(2);
+    expect(docker.stderr).toContain('--runner docker needs --image IMAGE');
     expect((await cli(['run', 'x.json', '--runner', 'in-process', '--jobs', '2'])).stderr).toContain('--jobs 2 needs --runner child');
     expect((await cli(['run', 'x.json', '--backend', 'webgpu'])).stderr).toContain('--backend: expected one of tfjs-node-gpu, tfjs-node, wasm, cpu, found "webgpu"');
     expect((await cli(['report', 'x.json'])).stderr).toContain('--out DIR is required');

@@ -105,7 +105,7 @@ describe('executeRun', () => {
     // Measured before the failure: the first epoch's accuracy; never measured: null.
     expect(summary.metrics!.testAccuracy).toEqual(expect.any(Number));
     expect(summary.metrics!.epochs).toBe(1);
-    expect(summary.flops).toEqual({ denseForward: null, inferenceMultiplier: null, trainMultiplier: null });
+    expect(summary.flops).toEqual({ denseForward: null, inferenceMultiplier: null, trainMultiplier: null, trainTotalMultiplier: null });
 
     const again = await executeRun(run, context());
     expect(again.status).toBe('aborted');
