@@ -103,31 +103,22 @@ function resolveUpdate(input: MaskUpdateScheduleInput): MaskUpdateSchedule {
   };
 }
 
+/**
+ * Fills a method config's defaults by the parts it has, not by its name (the registry in
+ * trainers/methods/ is the only place that lists methods; the schema has already checked that each
+ * method carries exactly its own parts): a mask-update schedule, pruning's schedule fields, or
+ * nothing to default.
+ */
 export function resolveMethod(input: MethodSpecInput): MethodSpec {
-  switch (input.name) {
-    case 'dense':
-    case 'static':
-      return { name: input.name };
-    case 'set':
-    case 'rigl':
-    case 'rigl-sg':
-    case 'rigl-sm':
-      return { name: input.name, update: resolveUpdate(input.update) };
-    case 'snfs':
-      return { name: 'snfs', update: resolveUpdate(input.update), redistribution: input.redistribution };
-    case 'gmp':
-      return {
-        name: 'gmp',
-        startStep: input.startStep,
-        end: { ...input.end },
-        intervalSteps: input.intervalSteps,
-        stepConvention: input.stepConvention ?? DEFAULTS.stepConvention,
-        scope: input.scope ?? DEFAULTS.gmpScope,
-        initialSparsity: input.initialSparsity ?? DEFAULTS.gmpInitialSparsity,
-      };
-    case 'small-dense':
-      return { name: 'small-dense', hiddenSizes: input.hiddenSizes === null ? null : [...input.hiddenSizes] };
+  const resolved: Record<string, unknown> = structuredClone(input) as Record<string, unknown>;
+  if ('update' in input && input.update !== undefined) resolved.update = resolveUpdate(input.update);
+  if ('startStep' in input) {
+    // Gradual magnitude pruning's own schedule (rigl-spec §3.6).
+    resolved.stepConvention = input.stepConvention ?? DEFAULTS.stepConvention;
+    resolved.scope = input.scope ?? DEFAULTS.gmpScope;
+    resolved.initialSparsity = input.initialSparsity ?? DEFAULTS.gmpInitialSparsity;
   }
+  return resolved as unknown as MethodSpec;
 }
 
 function resolveDistribution(input: DistributionInput): Distribution {
