@@ -3,6 +3,7 @@
  * schema's enums and for "unknown X; known: ..." messages. Each list is checked against its
  * TypeScript union so the two cannot drift.
  */
+import type { SparsityUse } from '../../trainers/methods/types.ts';
 import type { BackendName, DatasetName, DistributionKind, MethodId, ModelName } from '../../trainers/run-manifest.ts';
 
 /** Every member of union U, exactly once: a compile error names what is missing or extra. */
@@ -24,6 +25,22 @@ export const METHOD_IDS = exhaustive<MethodId>()([
   'gmp',
   'small-dense',
 ] as const);
+
+/**
+ * What each method needs of `sparsity` (SparseMethodDefinition.sparsity in the registry; a test
+ * checks the two agree). Kept here so `validate` never loads tfjs.
+ */
+export const METHOD_SPARSITY_USE: Readonly<Record<MethodId, SparsityUse>> = {
+  dense: 'absent',
+  static: 'target-and-distribution',
+  set: 'target-and-distribution',
+  snfs: 'target-and-distribution',
+  rigl: 'target-and-distribution',
+  'rigl-sg': 'target-and-distribution',
+  'rigl-sm': 'target-and-distribution',
+  gmp: 'target',
+  'small-dense': 'optional',
+};
 
 export const DISTRIBUTION_KINDS = exhaustive<DistributionKind>()(['uniform', 'er', 'erk', 'custom'] as const);
 

@@ -5,9 +5,9 @@
 import type { RunManifest } from '../../trainers/run-manifest.ts';
 import type { RawIssue } from './schema-messages.ts';
 import { describeValue } from './schema-messages.ts';
+import { METHOD_SPARSITY_USE } from './known-names.ts';
 
 /** Methods that train a sparse mask from the start and so need a target and a distribution. */
-const SPARSE_FROM_START = new Set(['static', 'set', 'snfs', 'rigl', 'rigl-sg', 'rigl-sm']);
 
 /** Why a relative path may not be used inside a data or store root, or null when it may. */
 export function unsafeRelativePathReason(path: string): string | null {
@@ -66,20 +66,21 @@ export function runMeaningIssues(run: RunManifest): RawIssue[] {
   }
 
   const method = run.method;
-  if (SPARSE_FROM_START.has(method.name)) {
+  const use = METHOD_SPARSITY_USE[method.name];
+  if (use === 'target-and-distribution') {
     if (run.sparsity === undefined) {
       issues.push({ pointer: '/sparsity', expected: `a sparsity with a target and a distribution (method "${method.name}" trains a sparse mask)`, found: 'nothing' });
     } else if (run.sparsity.distribution === undefined) {
       issues.push({ pointer: '/sparsity/distribution', expected: `a layer-wise distribution (method "${method.name}" needs one)`, found: 'nothing' });
     }
   }
-  if (method.name === 'dense' && run.sparsity !== undefined) {
-    issues.push({ pointer: '/sparsity', expected: 'no sparsity for method "dense" (in a suite, `"set": {"sparsity": null}` removes it)', found: describeValue(run.sparsity) });
+  if (use === 'absent' && run.sparsity !== undefined) {
+    issues.push({ pointer: '/sparsity', expected: `no sparsity for method "${method.name}" (in a suite, \`"set": {"sparsity": null}\` removes it)`, found: describeValue(run.sparsity) });
   }
-  if (method.name === 'gmp' && run.sparsity === undefined) {
-    issues.push({ pointer: '/sparsity', expected: 'a sparsity target (method "gmp" prunes to it)', found: 'nothing' });
+  if (use === 'target' && run.sparsity === undefined) {
+    issues.push({ pointer: '/sparsity', expected: `a sparsity target (method "${method.name}" prunes to it)`, found: 'nothing' });
   }
-  if (method.name === 'gmp' && method.end.kind === 'step' && method.end.step <= method.startStep) {
+  if ('startStep' in method && method.end.kind === 'step' && method.end.step <= method.startStep) {
     issues.push({ pointer: '/method/end/step', expected: `an end step after startStep (${method.startStep})`, found: String(method.end.step) });
   }
   return issues;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { METHOD_IDS as REGISTRY_METHOD_IDS } from '../../trainers/methods/registry.ts';
-import { METHOD_IDS } from './known-names.ts';
+import { METHOD_IDS as REGISTRY_METHOD_IDS, METHODS } from '../../trainers/methods/registry.ts';
+import { METHOD_IDS, METHOD_SPARSITY_USE } from './known-names.ts';
 import { loadManifestFile } from './load.ts';
 import { manifestFileSchema } from './schema.ts';
 import { SCHEMA_FILE, schemaFileText } from './write-schema.ts';
@@ -26,6 +26,8 @@ describe('the exported JSON Schema', () => {
 
   it('lists one method branch per method of trainers/methods/registry.ts, in registry order', () => {
     expect([...METHOD_IDS]).toEqual([...REGISTRY_METHOD_IDS]);
+    // What validate requires of `sparsity` is what each method's definition says it needs.
+    expect(METHOD_SPARSITY_USE).toEqual(Object.fromEntries(REGISTRY_METHOD_IDS.map((id) => [id, METHODS[id].sparsity])));
     const { definitions } = manifestFileSchema as unknown as { definitions: { method: { oneOf: { properties: { name: { const: string } } }[] } } };
     const names = definitions.method.oneOf.map((b) => b.properties.name.const);
     expect(names).toEqual([...REGISTRY_METHOD_IDS]);

@@ -7,6 +7,7 @@ import type { SparseMethodDefinition } from './types.ts';
 export const denseMethod: SparseMethodDefinition<Extract<MethodSpec, { name: 'dense' }>> = {
   id: 'dense',
   summary: 'Dense training, no masks (the baseline of every paper)',
+  sparsity: 'absent',
   resolveModel: (model) => model,
   create: (ctx) =>
     new MaskedController({

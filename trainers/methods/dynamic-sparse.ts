@@ -32,6 +32,7 @@ export function defineDynamicSparseMethod<S extends DynamicSpec>(parts: DynamicM
   const definition: SparseMethodDefinition<S> = {
     id: parts.id,
     summary: parts.summary,
+    sparsity: 'target-and-distribution',
     resolveModel: (model) => model,
     create(ctx: MethodContext<S>) {
       const allocation = requireAllocation(ctx, parts.id);

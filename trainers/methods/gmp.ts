@@ -190,6 +190,7 @@ function expectedStepFlops(ctx: MethodContext<GmpSpec>, plan: GmpPlan): number {
 export const gmpMethod: SparseMethodDefinition<GmpSpec> = {
   id: 'gmp',
   summary: 'Gradual magnitude pruning, cubic schedule, global or per layer (Zhu & Gupta 2017)',
+  sparsity: 'target',
   resolveModel: (model) => model,
   create: (ctx) => new GmpController(ctx, planGmp(ctx)),
   estimateTrainMultiplier(ctx) {

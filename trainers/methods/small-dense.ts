@@ -43,6 +43,7 @@ function narrowModel(model: ModelSpec, method: SmallDenseSpec, target: number | 
 export const smallDenseMethod: SparseMethodDefinition<SmallDenseSpec> = {
   id: 'small-dense',
   summary: 'Small-Dense: a narrower dense model with about the sparse weight count (Evci et al. 2020 baseline)',
+  sparsity: 'optional',
   resolveModel: (model, method, sparsity) => narrowModel(model, method, sparsity?.target),
   create: (ctx) => {
     if (ctx.method.hiddenSizes === null) requireSparsity(ctx.sparsity, 'small-dense');

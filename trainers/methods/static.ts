@@ -14,6 +14,7 @@ import type { SparseMethodDefinition } from './types.ts';
 export const staticMethod: SparseMethodDefinition<Extract<MethodSpec, { name: 'static' }>> = {
   id: 'static',
   summary: 'Static sparse: a fixed random mask with exact per-layer counts (Evci et al. 2020 baseline)',
+  sparsity: 'target-and-distribution',
   resolveModel: (model) => model,
   create(ctx) {
     const allocation = requireAllocation(ctx, 'static');

@@ -102,10 +102,19 @@ export interface SparseController {
   dispose(): void;
 }
 
+/**
+ * What a method needs of the manifest's `sparsity`: 'absent' (dense trains no mask), 'target'
+ * (a target, distribution optional: pruning), 'target-and-distribution' (sparse from the first
+ * step), 'optional' (small-dense: the target sizes CNN widths; MLP widths are pinned).
+ */
+export type SparsityUse = 'absent' | 'target' | 'target-and-distribution' | 'optional';
+
 export interface SparseMethodDefinition<S extends MethodSpec = MethodSpec> {
   id: S['name'];
   /** One line, with the paper it follows. */
   summary: string;
+  /** What the method needs of the manifest's `sparsity` (checked by `validate`). */
+  sparsity: SparsityUse;
   /** The model the method trains: small-dense narrows it; every other method returns it unchanged. */
   resolveModel(model: ModelSpec, method: S, sparsity: SparsitySpec | undefined): ModelSpec;
   create(ctx: MethodContext<S>): SparseController;
