@@ -71,11 +71,12 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
     name: p.name,
     role: p.role,
     layer: p.layer,
-    variable: tf.variable(tf.tensor(initialValues(seed, p.name, p.shape, p.init), p.shape), true),
+    // tidy disposes the initial tensor; the variable keeps its own reference to the data.
+    variable: tf.tidy(() => tf.variable(tf.tensor(initialValues(seed, p.name, p.shape, p.init), p.shape), true)),
   }));
   const state = plan.state.map((s) => ({
     name: s.name,
-    variable: tf.variable(tf.fill(s.shape, s.value), false),
+    variable: tf.tidy(() => tf.variable(tf.fill(s.shape, s.value), false)),
   }));
   const paramsByName = new Map(params.map((p) => [p.name, p.variable]));
   const stateByName = new Map(state.map((s) => [s.name, s.variable]));

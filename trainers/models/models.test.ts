@@ -262,6 +262,14 @@ describe('buildModel', () => {
     m.dispose();
   });
 
+  it('building and disposing a model leaves no tensor behind (the initial values are not kept)', () => {
+    const before = tf.memory().numTensors;
+    const m = buildModel(LENET5, MNIST, 10, 1);
+    expect(tf.memory().numTensors).toBe(before + m.params.length + m.state.length);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('apply rejects inputs of the wrong shape and leaves only its output behind', () => {
     const m = buildModel(LENET5, MNIST, 10, 1);
     expect(() => m.apply(tf.zeros([2, 32, 32, 1]) as tf.Tensor4D, false)).toThrow(
