@@ -29,6 +29,7 @@ async function runProcess(): Promise<void> {
       stderr: (t) => process.stderr.write(t),
       env: process.env,
       signal: controller.signal,
+      stderrIsTerminal: process.stderr.isTTY === true,
     });
   } catch (error) {
     process.stderr.write(redact(`${PROGRAM}: internal error: ${describeError(error)}\n`));

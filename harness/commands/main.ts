@@ -62,7 +62,12 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** stderr is a terminal: progress is one live line (with ETA) instead of a line every few seconds. */
+  stderrIsTerminal?: boolean;
 }
+
+/** ANSI: carriage return, then erase the whole line. */
+const CLEAR_LINE = '\r\x1b[2K';
 
 /** JSON without NaN/∞ silently turning into null: they are written as strings. */
 function toJson(value: unknown): string {
@@ -72,7 +77,19 @@ function toJson(value: unknown): string {
 /** Runs one command line and returns the exit code; prints everything through `io`, redacted. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCodeType> {
   const out = (text: string) => io.stdout(redact(text.endsWith('\n') ? text : `${text}\n`, io.env));
-  const err = (text: string) => io.stderr(redact(text.endsWith('\n') ? text : `${text}\n`, io.env));
+  let statusShown = false;
+  const err = (text: string) => {
+    const line = redact(text.endsWith('\n') ? text : `${text}\n`, io.env);
+    io.stderr(statusShown ? `${CLEAR_LINE}${line}` : line);
+    statusShown = false;
+  };
+  const status =
+    io.stderrIsTerminal === true
+      ? (text: string) => {
+          io.stderr(`${CLEAR_LINE}${redact(text, io.env)}`);
+          statusShown = true;
+        }
+      : undefined;
   const [name, ...rest] = argv;
   if (name === undefined) {
     err(globalUsage());
@@ -100,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       return ExitCode.Ok;
     }
     const json = args.values.json === true;
-    const ctx: CommandContext = { env: io.env, signal: io.signal, log: (line) => err(line), json, argv };
+    const ctx: CommandContext = { env: io.env, signal: io.signal, log: (line) => err(line), json, argv, ...(status === undefined ? {} : { status }) };
     const result: CommandResult = await spec.run(args, ctx);
     if (json) {
       out(toJson(result.json));

@@ -99,6 +99,7 @@ export const runCommand: CommandSpec = {
       trainerVersion: activeTrainerVersion(ctx.env),
       signal: ctx.signal,
       log: ctx.log,
+      ...(ctx.status === undefined ? {} : { status: ctx.status }),
       checkpointEveryEpochs,
       s3Endpoint: stringValue(args, 's3-endpoint') ?? null,
       signingKey,

@@ -14,6 +14,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** One human line to stderr (redacted by the caller). */
   log: (line: string) => void;
+  /** A live status line on a terminal (the next status or log line replaces it); absent otherwise. */
+  status?: (line: string) => void;
   /** Whether --json was given (human results then go to stderr too). */
   json: boolean;
   /** The command line after the program name, as given (for "run this again" hints). */

@@ -33,8 +33,12 @@ export async function runInProcess(runs: readonly ExpandedRun[], ctx: RunContext
       ...ctx,
       trainRun: lazyTrainRun,
       progress: (_run, p: TrainProgress) => {
+        if (ctx.status !== undefined) {
+          ctx.status(`${prefix} ${progressLine(p)}`);
+          return;
+        }
         const now = Date.now();
-        // One line per epoch, and at most one every 10 s within an epoch.
+        // Not a terminal: one line per epoch, and at most one every 10 s within an epoch.
         if (p.epoch !== lastEpoch || now - lastProgressMs >= 10_000) {
           lastEpoch = p.epoch;
           lastProgressMs = now;

@@ -11,7 +11,14 @@ function seconds(ms: number): string {
 /** `p.epoch` is the 0-based epoch in progress (trainers/train-loop.ts); shown 1-based. */
 export function progressLine(p: TrainProgress): string {
   const accuracy = p.testAccuracy === null ? '' : ` test ${p.testAccuracy.toFixed(2)}%`;
-  return `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}${accuracy} (${seconds(p.elapsedMs)})`;
+  return `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)}${accuracy} (${seconds(p.elapsedMs)}${eta(p)})`;
+}
+
+/** Time left at the average pace so far (a resumed run's earlier attempts included). */
+function eta(p: TrainProgress): string {
+  if (p.step <= 0 || p.step >= p.totalSteps) return '';
+  const leftMs = (p.elapsedMs / p.step) * (p.totalSteps - p.step);
+  return `, ETA ${seconds(leftMs)}`;
 }
 
 export function describeOutcome(o: RunOutcome): string {

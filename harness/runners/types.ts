@@ -57,6 +57,11 @@ export interface RunContext {
   signal: AbortSignal;
   /** Human progress lines (stderr). */
   log: (line: string) => void;
+  /**
+   * A live status line that the next one replaces (stderr is a terminal); absent when stderr is a
+   * file or pipe, where progress falls back to plain lines.
+   */
+  status?: (line: string) => void;
   checkpointEveryEpochs: number;
   /** --s3-endpoint as given (children and containers get it too); null or absent: none. */
   s3Endpoint?: string | null;
