@@ -20,6 +20,7 @@ import { ExitCode, redact } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { describeOutcome } from './progress.ts';
 import { runStoreStatus } from './stored-state.ts';
+import { notStartedOutcome, runConcurrently } from './pool.ts';
 import type { RunContext, RunOutcome } from './types.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/rigl-harness.js', import.meta.url));
@@ -48,7 +49,6 @@ export function childArguments(file: string, index: number, ctx: RunContext): st
 }
 
 export async function runInChildren(runs: readonly ExpandedRun[], ctx: RunContext, options: ChildRunnerOptions): Promise<RunOutcome[]> {
-  const outcomes = new Array<RunOutcome | undefined>(runs.length);
   const running = new Set<ResultPromise>();
   const onAbort = () => {
     for (const child of running) child.kill('SIGINT');
@@ -60,27 +60,14 @@ export async function runInChildren(runs: readonly ExpandedRun[], ctx: RunContex
     for (const child of running) child.kill('SIGKILL');
   };
   process.once('exit', onExit);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const position = next++;
-      const run = runs[position];
-      if (run === undefined) return;
-      outcomes[position] = await runOne(run, position, runs.length, ctx, options, running);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, runs.length)) }, worker));
+    return await runConcurrently(runs, options.jobs, (run, position) => runOne(run, position, runs.length, ctx, options, running));
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     process.removeListener('exit', onExit);
   }
-  return outcomes.map((o, i) => o ?? notStarted(runs[i]!));
 }
 
-function notStarted(run: ExpandedRun): RunOutcome {
-  return { index: run.index, runId: run.runId, axes: run.axes, status: 'not-started', exitCode: ExitCode.Interrupted, message: 'interrupted before it started', wallMs: null, metrics: null };
-}
 
 async function runOne(
   run: ExpandedRun,
@@ -92,7 +79,7 @@ async function runOne(
 ): Promise<RunOutcome> {
   const base = { index: run.index, runId: run.runId, axes: run.axes };
   const prefix = `[${position + 1}/${total}] run ${run.index} ${run.runId}`;
-  if (ctx.signal.aborted) return notStarted(run);
+  if (ctx.signal.aborted) return notStartedOutcome(run);
   // Runs already stored are skipped here, without starting a process.
   const state = await runStoreStatus(ctx.store, run, ctx).catch(() => null);
   if (state?.status === 'stored' || (state?.status === 'stale' && ctx.reuseStale)) {

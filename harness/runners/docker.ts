@@ -37,6 +37,7 @@ import { SIGNING_KEY_ENV, SIGNING_KEY_PASSPHRASE_ENV } from '../signing/keys.ts'
 import { LocalStore } from '../store/local.ts';
 import { describeOutcome } from './progress.ts';
 import { runStoreStatus } from './stored-state.ts';
+import { notStartedOutcome, runConcurrently } from './pool.ts';
 import type { RunContext, RunOutcome } from './types.ts';
 
 /** Paths inside the trainer image (Dockerfile: WORKDIR, VOLUME). */
@@ -187,7 +188,6 @@ function parseOutcome(stdout: string, run: ExpandedRun): RunOutcome | null {
 
 /** Train each run not already stored in its own container, up to `jobs` at once. */
 export async function runInDocker(runs: readonly ExpandedRun[], ctx: RunContext, options: DockerRunnerOptions): Promise<RunOutcome[]> {
-  const outcomes = new Array<RunOutcome | undefined>(runs.length);
   const running = new Set<ResultPromise>();
   // docker run proxies signals to the container (--sig-proxy, on by default): the trainer inside
   // checkpoints and exits 130.
@@ -195,31 +195,18 @@ export async function runInDocker(runs: readonly ExpandedRun[], ctx: RunContext,
     for (const child of running) child.kill('SIGINT');
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const position = next++;
-      const run = runs[position];
-      if (run === undefined) return;
-      outcomes[position] = await runOne(run, position, runs.length, ctx, options, running);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, runs.length)) }, worker));
+    return await runConcurrently(runs, options.jobs, (run, position) => runOne(run, position, runs.length, ctx, options, running));
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
-  return outcomes.map((o, i) => o ?? notStarted(runs[i]!));
 }
 
-function notStarted(run: ExpandedRun): RunOutcome {
-  return { index: run.index, runId: run.runId, axes: run.axes, status: 'not-started', exitCode: ExitCode.Interrupted, message: 'interrupted before it started', wallMs: null, metrics: null };
-}
 
 async function runOne(run: ExpandedRun, position: number, total: number, ctx: RunContext, options: DockerRunnerOptions, running: Set<ResultPromise>): Promise<RunOutcome> {
   const base = { index: run.index, runId: run.runId, axes: run.axes };
   const prefix = `[${position + 1}/${total}] run ${run.index} ${run.runId}`;
-  if (ctx.signal.aborted) return notStarted(run);
+  if (ctx.signal.aborted) return notStartedOutcome(run);
   const state = await runStoreStatus(ctx.store, run, ctx).catch(() => null);
   if (state?.status === 'stored' || (state?.status === 'stale' && ctx.reuseStale)) {
     const outcome: RunOutcome =

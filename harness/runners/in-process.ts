@@ -4,11 +4,11 @@
  * and marks the runs not reached as not started.
  */
 import type { TrainProgress } from '../../trainers/train-api.ts';
-import { ExitCode } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { executeRun } from './execute-run.ts';
 import { loadTrainer } from './trainer.ts';
 import type { InProcessContext, RunContext, RunOutcome } from './types.ts';
+import { notStartedOutcome } from './pool.ts';
 import { describeOutcome, progressLine } from './progress.ts';
 
 export async function runInProcess(runs: readonly ExpandedRun[], ctx: RunContext): Promise<RunOutcome[]> {
@@ -18,7 +18,7 @@ export async function runInProcess(runs: readonly ExpandedRun[], ctx: RunContext
   let lastEpoch = -1;
   for (const [position, run] of runs.entries()) {
     if (ctx.signal.aborted) {
-      outcomes.push({ index: run.index, runId: run.runId, axes: run.axes, status: 'not-started', exitCode: ExitCode.Interrupted, message: 'interrupted before it started', wallMs: null, metrics: null });
+      outcomes.push(notStartedOutcome(run));
       continue;
     }
     const prefix = `[${position + 1}/${runs.length}] run ${run.index} ${run.runId}`;
