@@ -13,18 +13,16 @@
  * outright (SIGKILL), detached children finish their run on their own.
  */
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { ExitCode, redact } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { describeOutcome } from './progress.ts';
 import { runStoreStatus } from './stored-state.ts';
-import { notStartedOutcome, runConcurrently } from './pool.ts';
+import { awaitRelayingStderr, notStartedOutcome, runConcurrently } from './pool.ts';
 import type { RunContext, RunOutcome } from './types.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/rigl-harness.js', import.meta.url));
-const STDERR_TAIL_LINES = 20;
 const CHILD_EXIT_CODES = new Set<number>([0, 2, 3, 4, 70, 130]);
 
 export interface ChildRunnerOptions {
@@ -100,17 +98,7 @@ async function runOne(
     extendEnv: false,
     maxBuffer: 64 * 1024 * 1024,
   });
-  running.add(child);
-  const tail: string[] = [];
-  const lines = createInterface({ input: child.stderr! });
-  lines.on('line', (line) => {
-    tail.push(line);
-    if (tail.length > STDERR_TAIL_LINES) tail.shift();
-    ctx.log(`[run ${run.index}] ${line}`);
-  });
-  const result = await child;
-  running.delete(child);
-  lines.close();
+  const { result, tail } = await awaitRelayingStderr(child, running, (line) => ctx.log(`[run ${run.index}] ${line}`));
 
   const parsed = parseChildOutcome(String(result.stdout ?? ''), run);
   if (parsed !== null && (result.exitCode === parsed.exitCode || (result.exitCode !== undefined && CHILD_EXIT_CODES.has(result.exitCode)))) {

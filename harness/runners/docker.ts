@@ -29,7 +29,6 @@
  * untested here (docs/s3-signing-docker.md).
  */
 import { basename, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { ExitCode, UsageError, redact } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
@@ -37,7 +36,7 @@ import { SIGNING_KEY_ENV, SIGNING_KEY_PASSPHRASE_ENV } from '../signing/keys.ts'
 import { LocalStore } from '../store/local.ts';
 import { describeOutcome } from './progress.ts';
 import { runStoreStatus } from './stored-state.ts';
-import { notStartedOutcome, runConcurrently } from './pool.ts';
+import { awaitRelayingStderr, notStartedOutcome, runConcurrently } from './pool.ts';
 import type { RunContext, RunOutcome } from './types.ts';
 
 /** Paths inside the trainer image (Dockerfile: WORKDIR, VOLUME). */
@@ -62,7 +61,6 @@ export const PASSED_ENV_NAMES = [
   'AWS_ENDPOINT_URL_S3',
 ] as const;
 
-const STDERR_TAIL_LINES = 20;
 /** Container exit codes that mean what they mean for the CLI (design.md "Exit codes"). */
 const PASSED_THROUGH = new Set<number>([2, 3, 4, 130]);
 
@@ -219,17 +217,7 @@ async function runOne(run: ExpandedRun, position: number, total: number, ctx: Ru
   const args = dockerArguments(run, ctx, options);
   ctx.log(`${prefix}: ${options.dockerBin} ${args.join(' ')}`);
   const child = execa(options.dockerBin, args, { reject: false, stdin: 'ignore', env: options.env, extendEnv: false, maxBuffer: 64 * 1024 * 1024 });
-  running.add(child);
-  const tail: string[] = [];
-  const lines = createInterface({ input: child.stderr! });
-  lines.on('line', (line) => {
-    tail.push(line);
-    if (tail.length > STDERR_TAIL_LINES) tail.shift();
-    ctx.log(`[run ${run.index}] ${line}`);
-  });
-  const result = await child;
-  running.delete(child);
-  lines.close();
+  const { result, tail } = await awaitRelayingStderr(child, running, (line) => ctx.log(`[run ${run.index}] ${line}`));
   const failedToStart = result.failed && result.exitCode === undefined && result.signal === undefined;
   const outcome = failedToStart
     ? { ...base, status: 'failed' as const, exitCode: ExitCode.Io, message: redact(`cannot run ${JSON.stringify(options.dockerBin)}: ${(result as { code?: string }).code ?? result.shortMessage}`), wallMs: null, metrics: null }
