@@ -1,0 +1,7 @@
+#include "napi_util.h"
+
+namespace rigl {
+
+void register_conv(Napi::Env, Napi::Object) {}
+
+}  // namespace rigl

@@ -1,0 +1,7 @@
+#include "napi_util.h"
+
+namespace rigl {
+
+void register_sparse(Napi::Env, Napi::Object) {}
+
+}  // namespace rigl
