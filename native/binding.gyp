@@ -10,7 +10,8 @@
         "src/gemm_bindings.cc",
         "src/conv.cc",
         "src/sparse.cc",
-        "src/eltwise.cc"
+        "src/eltwise.cc",
+        "src/optim.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -26,7 +26,7 @@ export type MethodId =
   | 'gmp'
   | 'small-dense';
 export type DistributionKind = 'uniform' | 'er' | 'erk' | 'custom';
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'native' | 'wasm' | 'cpu';
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100';
 export type ModelName = 'mlp' | 'lenet5-caffe' | 'wrn' | 'resnet50-cifar';
 
@@ -211,7 +211,7 @@ export interface TrainingSpec {
 export interface BackendSpec {
   /** Backends to try, best first; the first that initialises is used. */
   preference: BackendName[];
-  /** CPU threads for wasm; 1 gives bit-exact results. */
+  /** CPU threads for native and wasm (native is bit-exact at any count; wasm only at 1). */
   threads: number;
 }
 

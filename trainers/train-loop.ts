@@ -13,6 +13,8 @@
  * a deterministic backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeBackendActive } from './backends/native/backend.ts';
+import { nativeSoftmaxCrossEntropy } from './backends/native/loss-kernels.ts';
 import { packCheckpoint, unpackCheckpoint, type CheckpointArray } from './checkpoint.ts';
 import { assembleBatch, batchCount, createBatchSpec, epochOrder, type BatchSpec } from './datasets/batches.ts';
 import type { Batch, ImageSplit, LoadedDataset } from './datasets/types.ts';
@@ -69,8 +71,14 @@ function emit(events: EventSink, key: RunEvent['key'], value: unknown, meta: Rec
   events({ timeMs: Date.now(), type, key, value, meta });
 }
 
-/** Mean softmax cross-entropy with PyTorch-style label smoothing: target (1−ε)·onehot + ε/K. */
+/**
+ * Mean softmax cross-entropy with PyTorch-style label smoothing: target (1−ε)·onehot + ε/K. One
+ * fused kernel on the native backend (backends/native/loss-kernels.ts), tensor ops elsewhere.
+ */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number, labelSmoothing: number): tf.Scalar {
+  if (nativeBackendActive() && logits.shape[1] === numClasses && labels.dtype === 'int32') {
+    return nativeSoftmaxCrossEntropy(logits, labels, labelSmoothing);
+  }
   return tf.tidy(() => {
     const logProbs = tf.logSoftmax(logits);
     let target: tf.Tensor = tf.oneHot(labels, numClasses).toFloat();

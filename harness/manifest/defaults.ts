@@ -16,7 +16,7 @@
  * | training.optimizer nesterov / weightDecay / weightDecayExclude | false / 0 / 'none' |
  * | training.learningRate.schedule / warmupSteps | constant / 0 |
  * | training.labelSmoothing / multiplier / evalBatchSize | 0 / 1 / 1000 |
- * | backend.preference / threads | [tfjs-node-gpu, tfjs-node, wasm, cpu] (design.md) / 1 (bit-exact wasm) |
+ * | backend.preference / threads | [tfjs-node-gpu, tfjs-node, native, wasm, cpu] (design.md) / 1 |
  */
 import { defaultDatasetSpec } from '../../trainers/datasets/catalog.ts';
 import type {

@@ -45,7 +45,7 @@ export const METHOD_SPARSITY_USE: Readonly<Record<MethodId, SparsityUse>> = {
 export const DISTRIBUTION_KINDS = exhaustive<DistributionKind>()(['uniform', 'er', 'erk', 'custom'] as const);
 
 /** Best first (design.md "Backends and determinism"). */
-export const BACKEND_NAMES = exhaustive<BackendName>()(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const);
+export const BACKEND_NAMES = exhaustive<BackendName>()(['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'] as const);
 
 export const DATASET_NAMES = exhaustive<DatasetName>()(['fashion-mnist', 'mnist', 'cifar10', 'cifar100'] as const);
 

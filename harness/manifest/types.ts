@@ -179,7 +179,7 @@ export interface TrainingSpecInput {
   evalBatchSize?: number;
 }
 
-/** Defaults: preference [tfjs-node-gpu, tfjs-node, wasm, cpu], threads 1. */
+/** Defaults: preference [tfjs-node-gpu, tfjs-node, native, wasm, cpu], threads 1. */
 export interface BackendSpecInput {
   preference?: BackendName[];
   threads?: number;

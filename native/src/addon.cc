@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_conv(env, exports);
   register_sparse(env, exports);
   register_eltwise(env, exports);
+  register_optim(env, exports);
   return exports;
 }
 

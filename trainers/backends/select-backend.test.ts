@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../errors.ts';
-import { isModuleNotFound } from './native.ts';
+import { NATIVE_AVAILABLE, nativeSkipReason } from './native/native.fixture.ts';
+import { isModuleNotFound } from './tfjs-node.ts';
 import { BACKEND_ORDER, determinismOf, selectBackend } from './select-backend.ts';
 
 const notInstalled = (name: string) => {
@@ -12,7 +13,7 @@ const notInstalled = (name: string) => {
 
 describe('selectBackend', () => {
   it('skips the native backends that are not installed here and picks wasm, saying why', async () => {
-    const p = await selectBackend([...BACKEND_ORDER], 1, null);
+    const p = await selectBackend(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'], 1, null);
     expect(p.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(p.version).toBe('4.22.0');
@@ -62,7 +63,7 @@ describe('selectBackend', () => {
     await expect(selectBackend([], 1, null)).rejects.toThrow(/'preference' passed to selectBackend\(\) is empty/);
     await expect(selectBackend(['wasm'], 0, null)).rejects.toThrow("'threads' passed to selectBackend() must be an integer >= 1 but got 0");
     await expect(selectBackend(['gpu' as never], 1, null)).rejects.toThrow(
-      "unknown backend 'gpu'; known backends are tfjs-node-gpu, tfjs-node, wasm, cpu",
+      "unknown backend 'gpu'; known backends are tfjs-node-gpu, tfjs-node, native, wasm, cpu",
     );
   });
 
@@ -74,8 +75,24 @@ describe('selectBackend', () => {
   });
 });
 
+describe.skipIf(!NATIVE_AVAILABLE)(`selectBackend with the native addon${NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`}`, () => {
+  it('prefers native to wasm in the canonical order, with its ISA, threads and kernels recorded', async () => {
+    expect(BACKEND_ORDER.indexOf('native')).toBe(BACKEND_ORDER.indexOf('wasm') - 1);
+    const p = await selectBackend([...BACKEND_ORDER], 2, null);
+    expect(p.name).toBe('native');
+    expect(tf.getBackend()).toBe('native');
+    expect(p.threads).toBe(2);
+    expect(p.determinism).toBe('bit-exact');
+    expect(['avx512', 'avx2', 'generic']).toContain(p.details.isa);
+    expect(p.details.registeredKernels!.split(',')).toEqual(expect.arrayContaining(['BatchMatMul', 'RiglSoftmaxCrossEntropy']));
+    expect(p.details['skipped.tfjs-node']).toBe('@tensorflow/tfjs-node is not installed (MODULE_NOT_FOUND)');
+  });
+});
+
 describe('determinismOf', () => {
-  it('calls only single-threaded wasm and cpu bit-exact', () => {
+  it('calls native at any thread count, single-threaded wasm and cpu bit-exact', () => {
+    expect(determinismOf('native', 1)).toBe('bit-exact');
+    expect(determinismOf('native', 2)).toBe('bit-exact');
     expect(determinismOf('cpu', 1)).toBe('bit-exact');
     expect(determinismOf('wasm', 1)).toBe('bit-exact');
     expect(determinismOf('wasm', 2)).toBe('nondeterministic');

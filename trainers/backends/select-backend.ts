@@ -1,5 +1,5 @@
 /**
- * Backend selection (design.md "Backends and determinism"): tfjs-node-gpu > tfjs-node > wasm > cpu,
+ * Backend selection (design.md "Backends and determinism"): tfjs-node-gpu > tfjs-node > native > wasm > cpu,
  * the first that initialises wins; an override (manifest or `--backend` flag) names exactly one.
  * What was chosen, its version, its threads, its determinism class, the kernels we registered on it
  * and why the better ones were skipped all go into the run summary's provenance.
@@ -12,15 +12,19 @@ import { BackendError } from '../errors.ts';
 import type { BackendName } from '../run-manifest.ts';
 import type { BackendProvenance, DeterminismClass } from '../run-summary.ts';
 import { registerWasmTrainingKernels } from './kernels/register.ts';
-import { type ModuleLoader, initNativeBackend, requireModule } from './native.ts';
+import { initNativeCpuBackend } from './native/backend.ts';
+import { type ModuleLoader, initNativeBackend, requireModule } from './tfjs-node.ts';
 import { initWasmBackend, wasmVersion } from './wasm.ts';
 
 /** Canonical order, best first (design.md "Canonical ids"). */
-export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'];
 
 /**
  * Determinism class of a backend at a thread count:
  * - cpu: plain single-threaded JavaScript loops, a fixed order of float operations → bit-exact;
+ * - native: the addon's threads split work only over independent outputs, never inside a sum
+ *   (native/src/parallel.h), so every thread count gives the same bits → bit-exact (on one machine:
+ *   another vector ISA, AVX-512 vs AVX2, rounds differently; the ISA is recorded in the details);
  * - wasm with 1 thread: XNNPACK and the tfjs C++ kernels run on one thread in a fixed order → bit-exact;
  * - wasm with more threads: work is split over a pool whose partition depends on the thread count and
  *   scheduling; we neither test nor promise identical bits, so it is 'nondeterministic';
@@ -28,7 +32,7 @@ export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-nod
  *   atomics reassociate float sums from run to run → 'nondeterministic'.
  */
 export function determinismOf(name: BackendName, threads: number): DeterminismClass {
-  if (name === 'cpu') return 'bit-exact';
+  if (name === 'cpu' || name === 'native') return 'bit-exact';
   if (name === 'wasm' && threads === 1) return 'bit-exact';
   return 'nondeterministic';
 }
@@ -52,6 +56,25 @@ async function tryBackend(name: BackendName, threads: number, load: ModuleLoader
             tfBackend: 'tensorflow',
             threadsNote: "TensorFlow's default intra-op pool, one thread per core; the manifest thread count applies to wasm only",
             ...(name === 'tfjs-node-gpu' ? { gpuNote: 'TensorFlow runs on CPU when CUDA is absent; the GPU is not verified here' } : {}),
+          },
+        },
+      };
+    }
+    case 'native': {
+      const result = await initNativeCpuBackend(threads);
+      if (!result.ok) return result;
+      return {
+        ok: true,
+        provenance: {
+          name,
+          version: tf.version_core,
+          threads: result.threads,
+          determinism: determinismOf(name, result.threads),
+          details: {
+            isa: result.isa,
+            ...(result.isa !== result.bestIsa ? { isaNote: `RIGL_NATIVE_ISA lowered the ISA from ${result.bestIsa}` } : {}),
+            compiler: result.compiler,
+            registeredKernels: result.nativeKernels.join(','),
           },
         },
       };

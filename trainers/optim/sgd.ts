@@ -10,6 +10,7 @@
  * the momentum slots, checkpoints must save them, and tfjs's optimizer has no coupled weight decay.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeSgdStep } from '../backends/native/optim.ts';
 import type { OptimizerSpec } from '../run-manifest.ts';
 import type { ModelParam } from '../models/types.ts';
 
@@ -60,6 +61,14 @@ export class SgdOptimizer {
       if (grad === undefined) throw new RangeError(`no gradient for parameter '${param.name}'`);
       const buffer = this.momentum.get(param.name)!;
       const mask = param.layer === null ? undefined : masks.get(param.layer);
+      const fused = nativeSgdStep(param.variable, grad, buffer, mask, {
+        learningRate,
+        momentum: mu,
+        weightDecay: this.decays(param) ? this.spec.weightDecay : 0,
+        nesterov: this.spec.nesterov,
+        denseMomentum,
+      });
+      if (fused) continue;
       tf.tidy(() => {
         let g: tf.Tensor = grad;
         if (this.decays(param)) g = tf.add(g, tf.mul(param.variable, this.spec.weightDecay));

@@ -47,7 +47,26 @@ export interface GemmBindings {
   ): void;
 }
 
-export type NativeAddon = NativeCoreBindings & GemmBindings & ConvBindings & SparseBindings & EltwiseBindings;
+export interface OptimBindings {
+  /**
+   * One SGD step in place (trainers/optim/sgd.ts): w, momentum updated from grad; mask null for a
+   * dense parameter; weightDecay 0 = none. Bit-identical to sgd.ts's tensor path.
+   */
+  sgdStep(
+    w: Float32Array,
+    grad: Float32Array,
+    momentum: Float32Array,
+    mask: Float32Array | null,
+    size: number,
+    learningRate: number,
+    momentumFactor: number,
+    weightDecay: number,
+    nesterov: boolean,
+    denseMomentum: boolean,
+  ): void;
+}
+
+export type NativeAddon = NativeCoreBindings & GemmBindings & OptimBindings & ConvBindings & SparseBindings & EltwiseBindings;
 
 export type AddonLoadResult = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
 

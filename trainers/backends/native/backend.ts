@@ -14,11 +14,18 @@ import { type NativeAddon, type NativeIsa, loadNativeAddon } from './addon.ts';
 import { convKernels } from './conv-kernels.ts';
 import { eltwiseKernels } from './eltwise-kernels.ts';
 import { NATIVE_BACKEND_NAME, type NativeKernelContext } from './kernel-support.ts';
+import { lossKernels } from './loss-kernels.ts';
 import { matmulKernels } from './matmul-kernels.ts';
 import { sparseKernels } from './sparse-kernels.ts';
 
 /** Every family of native kernels; the only list of them. */
-const KERNEL_FAMILIES: ReadonlyArray<(ctx: NativeKernelContext) => tf.KernelConfig[]> = [matmulKernels, convKernels, eltwiseKernels, sparseKernels];
+const KERNEL_FAMILIES: ReadonlyArray<(ctx: NativeKernelContext) => tf.KernelConfig[]> = [
+  matmulKernels,
+  convKernels,
+  eltwiseKernels,
+  sparseKernels,
+  lossKernels,
+];
 
 export type NativeInitResult =
   | { ok: true; threads: number; isa: NativeIsa; bestIsa: NativeIsa; nativeKernels: string[]; compiler: string }
@@ -44,6 +51,11 @@ function register(addon: NativeAddon): string[] {
   // Priority below every other backend: 'native' is only ever chosen explicitly.
   tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), -1);
   return [...nativeNames].sort();
+}
+
+/** Whether 'native' is the active tfjs backend (the fused native ops apply). */
+export function nativeBackendActive(): boolean {
+  return registered !== null && tf.getBackend() === NATIVE_BACKEND_NAME;
 }
 
 /** The addon when the native backend has been registered in this process, else null. */
