@@ -74,6 +74,9 @@ RUN set -eux; \
       require('@tensorflow/tfjs-node-gpu');"; \
     npm cache clean --force
 COPY . .
+# The native CPU kernels (native/: node-gyp, g++ and the Node headers of this image), built from
+# source for the image's own use; --strict fails the build rather than silently falling back.
+RUN node native/build.mjs --strict
 
 # ---------------------------------------------------------------------------------------------
 # Runtime: the tool read-only (owned by root), run by an unprivileged user; results, datasets and the

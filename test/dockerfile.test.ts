@@ -203,4 +203,15 @@ describe('.dockerignore', () => {
     expect(needed.filter((f) => ignore.ignores(f))).toEqual([]);
     expect(needed).toContain(pkg.bin['rigl-harness']);
   });
+
+  it('builds the native CPU kernels from the copied sources, strictly, and never copies a prebuilt addon in', () => {
+    const build = image.dockerfile.getInstructions().filter((i) => i.getKeyword() === 'RUN' && (i.getArgumentsContent() ?? '').includes('native/build.mjs'));
+    expect(build.map((i) => i.getArgumentsContent())).toEqual(['node native/build.mjs --strict']);
+    const copyAll = image.dockerfile.getCOPYs().find((c) => c.getArgumentsContent() === '. .')!;
+    const all = image.dockerfile.getInstructions();
+    expect(all.indexOf(copyAll)).toBeLessThan(all.indexOf(build[0]!));
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored).toContain('native/build');
+  });
 });
+

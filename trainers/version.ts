@@ -1,6 +1,7 @@
 /**
  * The trainer's version: the package version plus a hash of the trainer's sources (trainers/,
- * tests excluded), so a stored run made by different training code is recognised as stale
+ * tests excluded, and the native backend's C++ in native/src/ with its binding.gyp), so a stored
+ * run made by different training code is recognised as stale
  * (design.md "Manifests": plan marks such runs).
  */
 import { createHash } from 'node:crypto';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const trainersDir = dirname(fileURLToPath(import.meta.url));
 const packageRoot = dirname(trainersDir);
+const nativeDir = join(packageRoot, 'native');
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -33,7 +35,8 @@ export function packageVersion(): string {
 export function trainerVersion(): string {
   if (cached !== null) return cached;
   const hash = createHash('sha256');
-  for (const file of sourceFiles(trainersDir).sort()) {
+  const nativeSources = [...sourceFiles(join(nativeDir, 'src')), join(nativeDir, 'binding.gyp')];
+  for (const file of [...sourceFiles(trainersDir), ...nativeSources].sort()) {
     hash.update(relative(trainersDir, file).split('\\').join('/'));
     hash.update('\u0000');
     hash.update(readFileSync(file));
