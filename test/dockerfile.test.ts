@@ -203,7 +203,9 @@ describe('.dockerignore', () => {
     expect(needed.filter((f) => ignore.ignores(f))).toEqual([]);
     expect(needed).toContain(pkg.bin['rigl-harness']);
   });
+});
 
+describe.each(IMAGES)('$file: native kernels', (image) => {
   it('builds the native CPU kernels from the copied sources, strictly, and never copies a prebuilt addon in', () => {
     const build = image.dockerfile.getInstructions().filter((i) => i.getKeyword() === 'RUN' && (i.getArgumentsContent() ?? '').includes('native/build.mjs'));
     expect(build.map((i) => i.getArgumentsContent())).toEqual(['node native/build.mjs --strict']);
