@@ -52,7 +52,7 @@ describe('schema errors', () => {
       found: 'unknown name "rigl2"',
     });
     expect(issues.find((i) => i.pointer === '/run/model/name')?.expected).toBe('a known name: mlp, lenet5-caffe, wrn, resnet50-cifar');
-    expect(issues.find((i) => i.pointer === '/run/backend/preference/0')?.expected).toBe('one of "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"');
+    expect(issues.find((i) => i.pointer === '/run/backend/preference/0')?.expected).toBe('one of "tfjs-node-gpu", "tfjs-node", "native", "wasm", "cpu"');
   });
 
   it('checks sparsity is in [0, 1) and dataset files carry a sha256 and a size', () => {
@@ -165,7 +165,7 @@ describe('defaults and identity', () => {
         multiplier: 1,
         evalBatchSize: 1000,
       },
-      backend: { preference: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'], threads: 1 },
+      backend: { preference: ['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'], threads: 1 },
     };
     expect(loaded.runs).toHaveLength(1);
     expect(loaded.runs[0]!.manifest).toEqual(expected);
