@@ -36,6 +36,7 @@ import { expectedBackend } from '../runners/backends.ts';
 export const CALIBRATED_RATES: Readonly<Record<BackendName, { dense: number; conv2d: number } | null>> = Object.freeze({
   'tfjs-node-gpu': null,
   'tfjs-node': null,
+  native: null,
   wasm: { dense: 18.1e9, conv2d: 15.2e9 },
   cpu: { dense: 1.54e9, conv2d: 0.062e9 },
 });

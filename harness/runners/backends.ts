@@ -5,12 +5,15 @@
  * or the --backend override. The two differ only when an installed backend fails to initialise
  * (tfjs-node-gpu without a GPU), and then the trainer reports what it really used.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { ADDON_PATH } from '../../trainers/backends/native/addon.ts';
 import type { BackendName } from '../../trainers/run-manifest.ts';
 
 const require = createRequire(import.meta.url);
 
-export const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = Object.freeze({
+/** The npm package of each tfjs backend; native is this project's addon (native/), found by file. */
+export const BACKEND_PACKAGES: Readonly<Record<Exclude<BackendName, 'native'>, string>> = Object.freeze({
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -22,11 +25,15 @@ const installed = new Map<BackendName, boolean>();
 export function isBackendInstalled(name: BackendName): boolean {
   let known = installed.get(name);
   if (known === undefined) {
-    try {
-      require.resolve(`${BACKEND_PACKAGES[name]}/package.json`);
-      known = true;
-    } catch {
-      known = false;
+    if (name === 'native') {
+      known = fs.existsSync(ADDON_PATH);
+    } else {
+      try {
+        require.resolve(`${BACKEND_PACKAGES[name]}/package.json`);
+        known = true;
+      } catch {
+        known = false;
+      }
     }
     installed.set(name, known);
   }

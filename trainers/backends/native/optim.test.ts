@@ -53,10 +53,10 @@ async function run(backend: 'cpu' | 'native', spec: OptimizerSpec, denseMomentum
 }
 
 const SPECS: Array<[string, OptimizerSpec, boolean]> = [
-  ['momentum', { name: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' } as OptimizerSpec, false],
-  ['nesterov + decay on weights only', { name: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4, weightDecayExclude: 'bias-and-norm' } as OptimizerSpec, false],
-  ['dense momentum (SNFS) + decay', { name: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4, weightDecayExclude: 'none' } as OptimizerSpec, true],
-  ['no momentum', { name: 'sgd', momentum: 0, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' } as OptimizerSpec, false],
+  ['momentum', { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' } as OptimizerSpec, false],
+  ['nesterov + decay on weights only', { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4, weightDecayExclude: 'biases-and-norms' } as OptimizerSpec, false],
+  ['dense momentum (SNFS) + decay', { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4, weightDecayExclude: 'none' } as OptimizerSpec, true],
+  ['no momentum', { kind: 'sgd', momentum: 0, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' } as OptimizerSpec, false],
 ];
 
 describe.skipIf(!NATIVE_AVAILABLE)(`native fused SGD step${NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`}`, () => {
