@@ -67,7 +67,7 @@ describe('command line', () => {
     expect(docker.code).toBe(2);
     expect(docker.stderr).toContain('--runner docker needs --image IMAGE');
     expect((await cli(['run', 'x.json', '--runner', 'in-process', '--jobs', '2'])).stderr).toContain('--jobs 2 needs --runner child');
-    expect((await cli(['run', 'x.json', '--backend', 'webgpu'])).stderr).toContain('--backend: expected one of tfjs-node-gpu, tfjs-node, wasm, cpu, found "webgpu"');
+    expect((await cli(['run', 'x.json', '--backend', 'webgpu'])).stderr).toContain('--backend: expected one of tfjs-node-gpu, tfjs-node, native, wasm, cpu, found "webgpu"');
     expect((await cli(['report', 'x.json'])).stderr).toContain('--out DIR is required');
   });
 });
