@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, combineExitCodes, type ExitCode as ExitCodeType } from '../errors.ts';
+import { BACKEND_NAMES } from '../manifest/known-names.ts';
 import { loadManifestFile } from '../manifest/load.ts';
 import { runInProcess } from '../runners/in-process.ts';
 import { SIGNING_KEY_ENV, loadSigningKey } from '../signing/keys.ts';
@@ -38,7 +39,7 @@ export const runCommand: CommandSpec = {
     { flag: '--index N', help: 'run only the N-th expanded run (0-based, plan order); defaults to JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX when set' },
     { flag: '--verify', help: 'verify the claims afterwards and exit as verify does' },
     { flag: '--data-dir DIR', help: 'look for dataset files in DIR first (repeatable)' },
-    { flag: '--backend NAME', help: 'use this backend instead of the manifest preference: tfjs-node-gpu, tfjs-node, native, wasm or cpu' },
+    { flag: '--backend NAME', help: `use this backend instead of the manifest preference: ${BACKEND_NAMES.join(', ')}` },
     { flag: '--download', help: 'download missing dataset files from their official URLs (verified by size and sha256)' },
     { flag: '--reuse-stale', help: 'keep stored runs made by another trainer version or backend instead of retraining them' },
     { flag: '--checkpoint-every EPOCHS', help: `save a checkpoint every EPOCHS epochs (default ${DEFAULT_CHECKPOINT_EVERY_EPOCHS}); always on interruption` },
