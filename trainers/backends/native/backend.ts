@@ -49,7 +49,16 @@ function register(addon: NativeAddon): string[] {
   }
   for (const config of native) tf.registerKernel(config);
   // Priority below every other backend: 'native' is only ever chosen explicitly.
-  tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), -1);
+  tf.registerBackend(
+    NATIVE_BACKEND_NAME,
+    () => {
+      const backend = new MathBackendCPU();
+      // MathBackendCPU's first write prints "install our node backend" advice, which is not for us.
+      (backend as unknown as { firstUse: boolean }).firstUse = false;
+      return backend;
+    },
+    -1,
+  );
   return [...nativeNames].sort();
 }
 
