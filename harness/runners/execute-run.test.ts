@@ -9,7 +9,7 @@ import { runFile } from '../manifest/test-fixtures.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
 import { RUN_FILE, parseEvents, readCompleteRun, runKey, sealRun } from '../run-store.ts';
 import { LocalStore } from '../store/local.ts';
-import { executeRun } from './execute-run.ts';
+import { describeBackend, executeRun } from './execute-run.ts';
 import { fakeTrainRun, fakeTrainerVersion } from './fake-trainer.ts';
 import type { InProcessContext } from './types.ts';
 
@@ -162,5 +162,22 @@ describe('executeRun', () => {
     expect(outcome).toMatchObject({ status: 'failed', exitCode: 3 });
     expect(outcome.message).toMatch(new RegExp(`checksum mismatch for .*runs/${run.runId}/events\\.jsonl`));
     expect(await readFile(path, 'utf8')).toBe('tampered\n');
+  });
+});
+
+describe('describeBackend', () => {
+  const base = { version: '4.22.0', threads: 1, determinism: 'bit-exact' as const };
+  it('names the backend, its ISA, threads and determinism', () => {
+    expect(describeBackend({ ...base, name: 'native', threads: 2, details: { isa: 'avx512', 'skipped.tfjs-node': '@tensorflow/tfjs-node is not installed (MODULE_NOT_FOUND)' } })).toBe(
+      'backend native (avx512, 2 threads, bit-exact)',
+    );
+  });
+  it('says why a better backend was skipped, e.g. a native addon that did not build', () => {
+    const line = describeBackend({
+      ...base,
+      name: 'wasm',
+      details: { build: 'simd', 'skipped.native': 'the native addon did not build at install: node-gyp exited with 1: error: x' },
+    });
+    expect(line).toBe('backend wasm (1 thread, bit-exact); skipped native: the native addon did not build at install: node-gyp exited with 1: error: x');
   });
 });

@@ -16,7 +16,8 @@
  * are NaN in memory and null in summary.json.
  */
 import { TrainerError, TrainingInterruptedError } from '../../trainers/errors.ts';
-import { RUN_SUMMARY_SCHEMA_VERSION, type Provenance, type RunSummary } from '../../trainers/run-summary.ts';
+import { EventKey, type EventSink } from '../../trainers/events.ts';
+import { type BackendProvenance, RUN_SUMMARY_SCHEMA_VERSION, type Provenance, type RunSummary } from '../../trainers/run-summary.ts';
 import type { TrainResult } from '../../trainers/train-api.ts';
 import { ExitCode, describeError, exitCodeOf } from '../errors.ts';
 import type { ExpandedRun } from '../manifest/types.ts';
@@ -103,7 +104,7 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
       dataDirs: ctx.dataDirs,
       allowDownload: ctx.allowDownload,
       backendOverride: ctx.backendOverride,
-      events: events.sink,
+      events: announcingBackend(events.sink, (line) => ctx.log(`run ${run.index} (${run.runId}): ${line}`)),
       checkpoints,
       checkpointEveryEpochs: ctx.checkpointEveryEpochs,
       progress: (p) => ctx.progress?.(run, p),
@@ -129,6 +130,27 @@ async function train(run: ExpandedRun, ctx: InProcessContext): Promise<RunOutcom
   const key = ctx.signingKey ?? null;
   await sealRun(store, run.runId, key === null ? undefined : (sums) => signSums(sums, key));
   return { ...base, status: result.resumed ? 'resumed' : 'trained', exitCode: ExitCode.Ok, message: null, wallMs: summary.wallMs, metrics: summary.metrics };
+}
+
+/**
+ * One human line for the backend a run got, with why each better one was skipped (e.g. the native
+ * addon did not build, so wasm), from the trainer's `backend` event. Optional packages that are
+ * simply not installed (tfjs-node on most machines) are left out of the line; summary.json keeps them.
+ */
+export function describeBackend(backend: BackendProvenance): string {
+  const extras = [backend.details.isa, `${backend.threads} thread${backend.threads === 1 ? '' : 's'}`, backend.determinism].filter(Boolean);
+  const skipped = Object.entries(backend.details)
+    .filter(([key, reason]) => key.startsWith('skipped.') && !reason.endsWith('is not installed (MODULE_NOT_FOUND)'))
+    .map(([key, reason]) => `${key.slice('skipped.'.length)}: ${reason}`);
+  return `backend ${backend.name} (${extras.join(', ')})${skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : ''}`;
+}
+
+/** Passes events through, logging the backend line when the trainer reports its backend. */
+function announcingBackend(sink: EventSink, log: (line: string) => void): EventSink {
+  return (event) => {
+    if (event.key === EventKey.Backend) log(describeBackend(event.meta as unknown as BackendProvenance));
+    sink(event);
+  };
 }
 
 async function provenanceFor(
