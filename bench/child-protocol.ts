@@ -12,7 +12,7 @@ import { BenchCaseError } from './errors.ts';
 import type { TensorCaseResult } from './tensor-cases.ts';
 
 export interface ChildRequest {
-  /** wasm threads of this process (its cpu cases ignore it). */
+  /** wasm and native threads of this process (its cpu cases ignore it). */
   threads: 1 | 2;
   seed: number;
   cases: { id: string; plan: IterationPlan }[];
@@ -48,7 +48,7 @@ export async function runChild(request: ChildRequest, timeoutMs: number): Promis
     const why = result.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${result.exitCode ?? result.signal}`;
     const stderrTail = result.stderr.split('\n').slice(-15).join('\n');
     throw new BenchCaseError(
-      `the bench child for wasm ${request.threads} thread(s) (${request.cases.map((c) => c.id).join(', ')}) ${why} ` +
+      `the bench child for ${request.threads} thread(s) (${request.cases.map((c) => c.id).join(', ')}) ${why} ` +
         `after ${cases.length} of ${request.cases.length} cases; its stderr ends:\n${stderrTail}`,
     );
   }

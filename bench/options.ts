@@ -12,10 +12,14 @@ export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('../results/bench/', im
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--only PATTERN] [--rounds N] [--no-peer] [--python PATH] [--out DIR]
 
-  --quick          a few iterations per case (a smoke test; its numbers are not meant to be read)
+  --quick          a few iterations per case and 1-epoch whole runs (a smoke test; its numbers are
+                   not meant to be read)
   --only PATTERN   only the cases whose id contains one of the comma-separated substrings,
-                   e.g. --only step/mlp,harness/ (ids: step/<model>/<wasm-1t|wasm-2t|cpu>,
-                   mask-update/rigl-mlp/wasm-1t, harness/<validate-hash-manifests|expand-suite|verify-stored-runs>)
+                   e.g. --only step/mlp,harness/ (ids: step/<model>/<wasm-1t|wasm-2t|native-1t|native-2t|cpu>,
+                   sparsity-curve/rigl-mlp-<0.50|0.70|0.80|0.95|0.98>/<native-1t|native-2t>,
+                   mask-update/rigl-mlp/wasm-1t, whole-run/fmnist-lenet300/<dense|rigl-erk-0.90>/native-1t,
+                   harness/<validate-hash-manifests|expand-suite|verify-stored-runs>); --only rigl-mlp
+                   gives the whole sparsity curve, --only whole-run the 20-epoch runs alone
   --rounds N       rounds of ours-then-PyTorch (A B A B ...); default 3, or 1 with --quick
   --no-peer        do not run the PyTorch peer (no ratios)
   --python PATH    interpreter for bench/peer/steps.py (default $PEER_PYTHON or ${DEFAULT_PEER_PYTHON})

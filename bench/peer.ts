@@ -18,6 +18,8 @@ export type PeerAvailability =
 /** One line of steps.py (bench/peer/README.md "steps.py"). */
 export interface PeerStepResult {
   case: StepModel;
+  /** rigl-mlp: the ERK sparsity it ran at; null for the dense cases (and lines of an older steps.py). */
+  sparsity: number | null;
   threads: number;
   /** Median of `samples`. */
   msPerStep: number;
@@ -50,6 +52,7 @@ function requireField<T>(value: unknown, check: (v: unknown) => v is T, field: s
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every(isNumber);
+const isSparsity = (v: unknown): v is number | null | undefined => v === undefined || v === null || (isNumber(v) && v > 0 && v < 1);
 
 /** The JSON lines of steps.py's stdout (lines not starting with '{' are ignored). */
 export function parsePeerLines(stdout: string): PeerStepResult[] {
@@ -64,6 +67,7 @@ export function parsePeerLines(stdout: string): PeerStepResult[] {
     }
     out.push({
       case: requireField(raw.case, isString, 'case', line) as StepModel,
+      sparsity: requireField(raw.sparsity, isSparsity, 'sparsity', line) ?? null,
       threads: requireField(raw.threads, isNumber, 'threads', line),
       msPerStep: requireField(raw.msPerStep, isNumber, 'msPerStep', line),
       samples: requireField(raw.samples, isNumbers, 'samples', line),
@@ -78,8 +82,24 @@ export function parsePeerLines(stdout: string): PeerStepResult[] {
   return out;
 }
 
+/** A case of steps.py at a sparsity (null for the dense cases). */
+export interface PeerCase {
+  case: StepModel;
+  sparsity: number | null;
+}
+
+export function samePeerCase(a: PeerCase, b: PeerCase): boolean {
+  if (a.case !== b.case) return false;
+  if (a.sparsity === null || b.sparsity === null) return a.sparsity === b.sparsity;
+  return Math.abs(a.sparsity - b.sparsity) < 1e-9;
+}
+
+export function describePeerCase(c: PeerCase): string {
+  return c.sparsity === null ? c.case : `${c.case}@${c.sparsity}`;
+}
+
 export interface PeerRequest {
-  cases: readonly StepModel[];
+  cases: readonly PeerCase[];
   threads: 1 | 2;
   steps: number;
   warmup: number;
@@ -89,12 +109,18 @@ export interface PeerRequest {
   timeoutMs?: number;
 }
 
-/** Runs steps.py once and returns one result per requested case, in the order requested. */
+/**
+ * Runs steps.py once and returns one result per requested case and sparsity, in the order
+ * requested (steps.py times rigl-mlp once per sparsity of `--sparsity`).
+ */
 export async function runPeerSteps(request: PeerRequest): Promise<PeerStepResult[]> {
   const python = request.python ?? DEFAULT_PEER_PYTHON;
   const script = request.script ?? STEPS_SCRIPT;
   const timeoutMs = request.timeoutMs ?? 900_000;
-  const args = [script, '--cases', request.cases.join(','), '--threads', String(request.threads), '--steps', String(request.steps), '--warmup', String(request.warmup)];
+  const names = [...new Set(request.cases.map((c) => c.case))];
+  const sparsities = [...new Set(request.cases.flatMap((c) => (c.sparsity === null ? [] : [c.sparsity])))];
+  const args = [script, '--cases', names.join(','), '--threads', String(request.threads), '--steps', String(request.steps), '--warmup', String(request.warmup)];
+  if (sparsities.length > 0) args.push('--sparsity', sparsities.join(','));
   const result = await execa(python, args, { reject: false, timeout: timeoutMs });
   const describe = `${python} ${args.join(' ')}`;
   if (result.exitCode !== 0 || result.timedOut) {
@@ -102,9 +128,9 @@ export async function runPeerSteps(request: PeerRequest): Promise<PeerStepResult
     throw new BenchCaseError(`${describe} ${why}; its stderr ends:\n${result.stderr.split('\n').slice(-10).join('\n')}`);
   }
   const lines = parsePeerLines(result.stdout);
-  return request.cases.map((name) => {
-    const found = lines.find((l) => l.case === name && l.threads === request.threads);
-    if (found === undefined) throw new BenchCaseError(`${describe} printed no line for case '${name}' at ${request.threads} thread(s)`);
+  return request.cases.map((wanted) => {
+    const found = lines.find((l) => samePeerCase(l, wanted) && l.threads === request.threads);
+    if (found === undefined) throw new BenchCaseError(`${describe} printed no line for case '${describePeerCase(wanted)}' at ${request.threads} thread(s)`);
     return found;
   });
 }

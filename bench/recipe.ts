@@ -27,6 +27,16 @@ export const LENET5_SPEC: ModelSpec = { name: 'lenet5-caffe', init: 'torch-defau
 export const PEER_OPTIMIZER: OptimizerSpec = { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0, weightDecayExclude: 'none' };
 export const PEER_LEARNING_RATE = 0.01;
 
+/**
+ * The same run with another ERK target sparsity (the sparsity curve). Throws RangeError for a
+ * sparsity outside (0, 1) or a manifest without a sparsity block.
+ */
+export function recipeAtSparsity(recipe: RunManifest, sparsity: number): RunManifest {
+  if (!(sparsity > 0 && sparsity < 1)) throw new RangeError(`'sparsity' passed to recipeAtSparsity() must lie in (0, 1) but got ${sparsity}`);
+  if (recipe.sparsity === undefined) throw new RangeError(`${QUICK_MANIFEST_PATH} has no sparsity block to set the target of`);
+  return { ...recipe, sparsity: { ...recipe.sparsity, target: sparsity } };
+}
+
 let cached: Promise<RunManifest> | null = null;
 
 /** The quick manifest's resolved run (MLP 784-300-100-10, RigL, ERK 90 %). */

@@ -24,6 +24,8 @@ export interface TensorCaseResult {
    * initialise each variable from, a fixed count per build that does not grow with steps.)
    */
   leakedTensors: number;
+  /** RigL steps: the weight layers the timed calls ran through sparse kernels; null for other work. */
+  sparseLayers: string[] | null;
 }
 
 export function isTensorCase(definition: BenchCaseDefinition): definition is TensorCaseDefinition {
@@ -31,15 +33,21 @@ export function isTensorCase(definition: BenchCaseDefinition): definition is Ten
 }
 
 /**
- * Makes the target's backend active. The wasm thread count of a process is fixed by its first
- * wasm initialisation; asking for another later is reported in the provenance's `threadsNote`.
+ * Makes the target's backend active with the trainer's own selection. The wasm thread count of a
+ * process is fixed by its first wasm initialisation (asking for another later is reported in the
+ * provenance's `threadsNote`); the native addon's pool is resized on every activation.
  */
 export function activateBackend(target: BackendTarget): Promise<BackendProvenance> {
-  return selectBackend([target.backend], target.backend === 'wasm' ? target.threads : 1, null);
+  return selectBackend([target.backend], target.backend === 'cpu' ? 1 : target.threads, null);
 }
 
 export function createTimedCase(definition: TensorCaseDefinition, seed: number): Promise<TimedCase> {
-  return definition.kind === 'step' ? createStepCase(definition.model, definition.batch, seed) : createMaskUpdateCase(STEP_BATCH, seed);
+  if (definition.kind === 'mask-update') return createMaskUpdateCase(STEP_BATCH, seed);
+  return createStepCase(definition.model, definition.batch, {
+    seed,
+    ...(definition.sparsity === null ? {} : { sparsity: definition.sparsity }),
+    ...(definition.maskedPath === null ? {} : { maskedPath: definition.maskedPath }),
+  });
 }
 
 export async function runTensorCase(definition: TensorCaseDefinition, plan: IterationPlan, seed: number): Promise<TensorCaseResult> {
@@ -48,7 +56,7 @@ export async function runTensorCase(definition: TensorCaseDefinition, plan: Iter
   try {
     const built = tf.memory().numTensors;
     const samplesMs = await measure(definition.id, () => timed.run(), plan, timed.reset);
-    return { id: definition.id, samplesMs, backend, leakedTensors: tf.memory().numTensors - built };
+    return { id: definition.id, samplesMs, backend, leakedTensors: tf.memory().numTensors - built, sparseLayers: timed.sparseLayers?.() ?? null };
   } finally {
     timed.dispose();
   }

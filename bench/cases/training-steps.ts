@@ -4,8 +4,10 @@
  * memory, `tf.variableGrads` of `softmaxCrossEntropy(model.apply(x, true, dropoutKey))` over every
  * parameter, the loss read back, then `SgdOptimizer.step` with the controller's masks (gradients
  * masked before momentum) — built with the real `buildModel`, `getMethod('rigl')` and
- * `SgdOptimizer`. What differs from a run: fixed random inputs instead of Fashion-MNIST (as the
- * PyTorch peer does) and the peer's optimizer settings (recipe.ts).
+ * `SgdOptimizer`. On the sparse path (catalogue.ts MaskedLayerPath) the step layouts of
+ * trainers/step-layouts.ts go to `model.apply`, created, refreshed and asked per step as the loop
+ * does (sparse-path.ts). What differs from a run: fixed random inputs instead of Fashion-MNIST (as
+ * the PyTorch peer does) and the peer's optimizer settings (recipe.ts).
  *
  * The caller makes the backend active first (`selectBackend`); variables live on it.
  */
@@ -22,12 +24,18 @@ import { SgdOptimizer } from '../../trainers/optim/sgd.ts';
 import { keyedRandom } from '../../trainers/random.ts';
 import type { RunManifest } from '../../trainers/run-manifest.ts';
 import { softmaxCrossEntropy } from '../../trainers/train-loop.ts';
-import type { StepModel } from '../catalogue.ts';
-import { FMNIST_CLASSES, FMNIST_INPUT, FMNIST_TRAIN_COUNT, LENET5_SPEC, PEER_LEARNING_RATE, PEER_OPTIMIZER, quickRecipe } from '../recipe.ts';
+import type { MaskedLayerPath, StepModel } from '../catalogue.ts';
+import { FMNIST_CLASSES, FMNIST_INPUT, FMNIST_TRAIN_COUNT, LENET5_SPEC, PEER_LEARNING_RATE, PEER_OPTIMIZER, quickRecipe, recipeAtSparsity } from '../recipe.ts';
+import { createSparsePath, sparseLayerNames, type SparsePath, type StepLayoutsOfStep } from './sparse-path.ts';
 
 /** One unit of timed work, repeatable; `run` returns a number read back from the backend. */
 export interface TimedCase {
   run(): number;
+  /**
+   * RigL steps: the weight layers the last call ran through sparse kernels ([] = dense-masked
+   * everywhere); undefined for work without masks.
+   */
+  sparseLayers?: () => string[];
   /** Puts the state back before a call (untimed), for work that changes what the next call does. */
   reset?: () => void;
   dispose(): void;
@@ -74,14 +82,17 @@ function hostBatch(size: number, input: InputShape, seed: number, purpose: strin
   };
 }
 
-/** Dense gradients of the training loss for every parameter, as the loop computes them. */
-function lossAndGradients(model: TrainableModel, batch: HostBatch, seed: number, step: number): { loss: number; grads: tf.NamedTensorMap } {
+/**
+ * Gradients of the training loss for every parameter, as the loop computes them: dense, or through
+ * the sparse kernels when the step's layouts are given.
+ */
+function lossAndGradients(model: TrainableModel, batch: HostBatch, seed: number, step: number, layouts?: StepLayoutsOfStep): { loss: number; grads: tf.NamedTensorMap } {
   const { height, width, channels } = batch.input;
   const { value, grads } = tf.tidy(() => {
     const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
     const y = tf.tensor1d(batch.labels, 'int32');
     return tf.variableGrads(
-      () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step]), y, FMNIST_CLASSES, 0),
+      () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], layouts), y, FMNIST_CLASSES, 0),
       model.params.map((p) => p.variable),
     );
   });
@@ -113,8 +124,19 @@ function buildRecipeModel(recipe: RunManifest, sparse: boolean, seed: number): {
   return { model, controller };
 }
 
-async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: number, seed: number): Promise<TimedCase> {
-  const recipe = await quickRecipe();
+/** What a step case trains on: the RigL step's sparsity and path (ignored by the dense models). */
+export interface StepCaseOptions {
+  /** ERK sparsity of the RigL masks; default the quick manifest's (0.9). */
+  sparsity?: number;
+  /** Default 'dense-masked'. */
+  maskedPath?: MaskedLayerPath;
+  seed?: number;
+}
+
+async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: number, options: StepCaseOptions): Promise<TimedCase> {
+  const seed = options.seed ?? 0;
+  const quick = await quickRecipe();
+  const recipe = options.sparsity === undefined ? quick : recipeAtSparsity(quick, options.sparsity);
   const built =
     which === 'lenet5'
       ? { model: buildModel(LENET5_SPEC, FMNIST_INPUT, FMNIST_CLASSES, seed), controller: null }
@@ -122,13 +144,17 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
   const { model, controller } = built;
   const optimizer = new SgdOptimizer(model.params, PEER_OPTIMIZER);
   const batch = hostBatch(batchSize, FMNIST_INPUT, seed, which);
+  const sparsePath: SparsePath | null = controller !== null && options.maskedPath === 'sparse' ? createSparsePath(model, controller) : null;
   let nextStep = 0;
+  let lastSparse: string[] = [];
   return {
     run() {
-      // A non-update step of RigL (the dense-masked step); update steps are timed by the mask-update case.
+      // A non-update step of RigL; update steps are timed by the mask-update case.
       while (controller?.isUpdateStep(nextStep) === true) nextStep++;
       const step = nextStep++;
-      const { loss, grads } = lossAndGradients(model, batch, seed, step);
+      const layouts = sparsePath?.layoutsFor(step);
+      lastSparse = sparseLayerNames(layouts);
+      const { loss, grads } = lossAndGradients(model, batch, seed, step, layouts);
       const gradients = new Map(model.params.map((p) => [p.name, grads[p.variable.name]!]));
       optimizer.step({
         learningRate: PEER_LEARNING_RATE,
@@ -140,6 +166,7 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
       controller?.recordStep(step);
       return loss;
     },
+    ...(controller === null ? {} : { sparseLayers: () => lastSparse }),
     dispose() {
       optimizer.dispose();
       controller?.dispose();
@@ -203,11 +230,11 @@ function wrnConvStepCase(batchSize: number, seed: number): TimedCase {
   };
 }
 
-export async function createStepCase(model: StepModel, batchSize: number, seed = 0): Promise<TimedCase> {
+export async function createStepCase(model: StepModel, batchSize: number, options: StepCaseOptions = {}): Promise<TimedCase> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`'batchSize' passed to createStepCase() must be a positive integer but got ${batchSize}`);
   }
-  return model === 'wrn-conv' ? wrnConvStepCase(batchSize, seed) : modelStepCase(model, batchSize, seed);
+  return model === 'wrn-conv' ? wrnConvStepCase(batchSize, options.seed ?? 0) : modelStepCase(model, batchSize, options);
 }
 
 /**

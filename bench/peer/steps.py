@@ -9,17 +9,19 @@ ones; the median is reported. Cases:
              fc 800→500, ReLU, fc 500→10
   wrn-conv   one WRN-22-2 block conv: 3×3, 32→32, padding 1, on 128×32×32×32; gradients for weight,
              bias and the input; loss = mean(conv(x)·R) with a fixed random R
-  rigl-mlp   the MLP at RigL ERK 90 % (counts 18,715 / 6,906 / 1,000) done as the report does it,
-             dense-masked: dense matmuls, gradients multiplied by the mask before the step and the
-             weights re-masked after it (a non-update RigL step)
+  rigl-mlp   the MLP at RigL ERK sparsity S (--sparsity, default 0.9: counts 18,715 / 6,906 / 1,000)
+             done as the report does it, dense-masked: dense matmuls, gradients multiplied by the
+             mask before the step and the weights re-masked after it (a non-update RigL step);
+             --sparsity 0.5,0.9 times it once per sparsity, one line each
 Each thread count runs in its own child process so that OPENBLAS_NUM_THREADS is set before
 OpenBLAS loads; 2-thread children also get OMP_WAIT_POLICY=PASSIVE (env-measurements.md §3: the
 default OpenMP spin collapses when the other core is busy). Output: one JSON line per case and
 thread count on stdout:
-  {"case", "threads", "msPerStep" (median), "samples" (the timed per-step ms, in order),
-   "samplesPerSecond", "batch", "warmup", "blas", "torchVersion", "ompWaitPolicy"}
+  {"case", "sparsity" (rigl-mlp: S; null otherwise), "threads", "msPerStep" (median),
+   "samples" (the timed per-step ms, in order), "samplesPerSecond", "batch", "warmup", "blas",
+   "torchVersion", "ompWaitPolicy"}
 Usage: /usr/bin/python3 bench/peer/steps.py [--cases mlp,lenet5,wrn-conv,rigl-mlp] [--threads 1,2]
-       [--steps 20] [--warmup 3] [--seed 0]
+       [--sparsity 0.9[,0.95,...]] [--steps 20] [--warmup 3] [--seed 0]
 """
 import argparse
 import json
@@ -30,10 +32,11 @@ import sys
 import time
 
 CASES = ("mlp", "lenet5", "wrn-conv", "rigl-mlp")
+SPARSE_CASES = ("rigl-mlp",)    # the cases that take --sparsity
 BATCH = 128
 
 
-def build_case(name, gen):
+def build_case(name, gen, sparsity):
     """Returns (params, step_closure) for one case; the closure runs forward + backward."""
     import torch
     import torch.nn as nn
@@ -50,7 +53,7 @@ def build_case(name, gen):
             from fmnist_lenet300 import active_counts, erk_densities, random_exact_mask
             weights = [m.weight for m in model if isinstance(m, nn.Linear)]
             shapes = [tuple(w.shape) for w in weights]
-            counts = active_counts(shapes, [1 - d for d in erk_densities(shapes, 0.9)])
+            counts = active_counts(shapes, [1 - d for d in erk_densities(shapes, sparsity)])
             masks = [random_exact_mask(s, n, gen) for s, n in zip(shapes, counts)]
             with torch.no_grad():
                 for w, m in zip(weights, masks):
@@ -76,12 +79,12 @@ def build_case(name, gen):
     raise ValueError(f"--cases: unknown case {name!r}; known: {', '.join(CASES)}")
 
 
-def time_case(name, threads, steps, warmup, seed):
+def time_case(name, threads, steps, warmup, seed, sparsity=None):
     import torch
     torch.set_num_threads(threads)
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    params, loss_fn, masks = build_case(name, gen)
+    params, loss_fn, masks = build_case(name, gen, sparsity)
     opt = torch.optim.SGD(list(params), lr=0.01, momentum=0.9)
 
     def step():
@@ -116,10 +119,13 @@ def blas_in_use():
 
 def child(args):
     import torch
-    for name in args.cases:
-        samples = time_case(name, args.threads[0], args.steps, args.warmup, args.seed)
+    runs = [(name, s) for name in args.cases
+            for s in (args.sparsity if name in SPARSE_CASES else [None])]
+    for name, sparsity in runs:
+        samples = time_case(name, args.threads[0], args.steps, args.warmup, args.seed, sparsity)
         ms = statistics.median(samples)
-        print(json.dumps({"case": name, "threads": args.threads[0], "msPerStep": round(ms, 4),
+        print(json.dumps({"case": name, "sparsity": sparsity, "threads": args.threads[0],
+                          "msPerStep": round(ms, 4),
                           "samples": [round(s, 4) for s in samples],
                           "samplesPerSecond": round(BATCH * 1000.0 / ms, 1), "batch": BATCH,
                           "warmup": args.warmup, "blas": blas_in_use(),
@@ -132,6 +138,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description="PyTorch step timings (one JSON line per case)")
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--sparsity", default="0.9",
+                    help="comma-separated RigL ERK sparsities for rigl-mlp (default 0.9)")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
@@ -147,6 +155,12 @@ def parse_args(argv):
         ap.error(f"--threads {args.threads!r}: expected comma-separated integers")
     if not args.threads or min(args.threads) < 1:
         ap.error(f"--threads {args.threads!r}: each thread count must be ≥ 1")
+    try:
+        args.sparsity = [float(s) for s in args.sparsity.split(",") if s]
+    except ValueError:
+        ap.error(f"--sparsity {args.sparsity!r}: expected comma-separated numbers")
+    if not args.sparsity or not all(0.0 < s < 1.0 for s in args.sparsity):
+        ap.error(f"--sparsity {args.sparsity!r}: each sparsity must lie in (0, 1)")
     if args.steps < 1 or args.warmup < 0:
         ap.error(f"--steps {args.steps} must be ≥ 1 and --warmup {args.warmup} ≥ 0")
     return args
@@ -168,8 +182,8 @@ def main():
         if t > 1:
             env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         cmd = [sys.executable, os.path.abspath(__file__), "--child", "--cases", ",".join(args.cases),
-               "--threads", str(t), "--steps", str(args.steps), "--warmup", str(args.warmup),
-               "--seed", str(args.seed)]
+               "--threads", str(t), "--sparsity", ",".join(repr(s) for s in args.sparsity),
+               "--steps", str(args.steps), "--warmup", str(args.warmup), "--seed", str(args.seed)]
         rc = subprocess.call(cmd, env=env)
         if rc != 0:
             print(f"steps.py: child for --threads {t} exited with {rc}", file=sys.stderr)
