@@ -25,6 +25,8 @@ import type { SparseController } from './methods/types.ts';
 import type { TrainableModel } from './models/types.ts';
 import { SgdOptimizer } from './optim/sgd.ts';
 import { KeyedRandom } from './random.ts';
+import type { SparseLayout } from './backends/native/sparse-layout.ts';
+import { createStepLayouts } from './step-layouts.ts';
 import type { DatasetSpec, TrainingSpec } from './run-manifest.ts';
 import type { CheckpointIO, TrainProgress } from './train-api.ts';
 
@@ -87,8 +89,14 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, nu
   });
 }
 
-/** Top-1 accuracy in percent on a split, in batches, with inference-mode layers. */
-export function evaluateAccuracy(model: TrainableModel, split: ImageSplit, spec: BatchSpec, batchSize: number): number {
+/** Top-1 accuracy in percent on a split, in batches, with inference-mode layers (sparse where `layouts` say). */
+export function evaluateAccuracy(
+  model: TrainableModel,
+  split: ImageSplit,
+  spec: BatchSpec,
+  batchSize: number,
+  layouts?: ReadonlyMap<string, SparseLayout>,
+): number {
   let correct = 0;
   let reuse: Batch | null = null;
   const indices = new Uint32Array(split.count);
@@ -98,7 +106,7 @@ export function evaluateAccuracy(model: TrainableModel, split: ImageSplit, spec:
     reuse = batch;
     correct += tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, spec.height, spec.width, spec.channels]);
-      const logits = model.apply(x, false);
+      const logits = model.apply(x, false, undefined, layouts);
       const predicted = tf.argMax(logits, 1);
       const labels = tf.tensor1d(batch.labels, 'int32');
       return tf.sum(tf.equal(predicted, labels).toInt()).dataSync()[0]!;
@@ -171,6 +179,9 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
   } else {
     controller.applyInitialMasks(weightsByLayer);
   }
+  // Compressed masks for the native sparse kernels; rebuilt whenever the masks change.
+  const layouts = createStepLayouts(model, controller);
+  layouts.refresh();
 
   const numClasses = dataset.numClasses;
   const { height, width, channels } = dataset;
@@ -208,7 +219,7 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
         const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
         const y = tf.tensor1d(batch.labels, 'int32');
         return tf.variableGrads(
-          () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step]), y, numClasses, training.labelSmoothing),
+          () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], layouts.forStep(step)), y, numClasses, training.labelSmoothing),
           trainable,
         );
       });
@@ -223,6 +234,7 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
       if (controller.isUpdateStep(step)) {
         const gradsByLayer = new Map(weightParams.map((p) => [p.layer!, gradsByParam.get(p.name)!]));
         const report = controller.update({ step, weights: weightsByLayer, gradients: gradsByLayer, slots: slotsByLayer });
+        layouts.refresh();
         emit(events, EventKey.MaskUpdate, report.fraction, { step, epoch, layers: report.layers });
         if (!controller.replacesOptimizerStep) {
           optimizer.step({ learningRate: lr, gradients: gradsByParam, masks: controller.masks(), denseMomentum: controller.denseMomentum });
@@ -238,7 +250,7 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
 
       if (batchIndex === stepsPerEpoch - 1) {
         const epochLoss = state.epochLossSum / state.epochLossCount;
-        const accuracy = evaluateAccuracy(model, dataset.test, batchSpec, training.evalBatchSize);
+        const accuracy = evaluateAccuracy(model, dataset.test, batchSpec, training.evalBatchSize, layouts.forEval());
         state.lastEpochLoss = epochLoss;
         state.testAccuracy = accuracy;
         state.bestTestAccuracy = Number.isNaN(state.bestTestAccuracy) ? accuracy : Math.max(state.bestTestAccuracy, accuracy);

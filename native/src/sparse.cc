@@ -1,7 +1,717 @@
+// Fully connected (dense) layers for the native backend (trainers/backends/native/sparse-kernels.ts):
+//
+// - the fused dense layer's epilogue y = act(y + b) after the SGEMM, and its backward prologue
+//   g = dy ⊙ act'(y), db = Σ_rows g (the SGEMMs themselves are gemm.h's);
+// - sparse kernels for a masked weight w [in, out] whose mask is given in compressed form, both by
+//   output column (CSC: column_starts[out + 1], column_rows[nnz]) and by input row (CSR:
+//   row_starts[in + 1], row_columns[nnz]), indices ascending within each column / row:
+//     forward       y  = act(x·(w⊙m) + b)            over CSC
+//     input grad    dx = g·(w⊙m)ᵀ                    over CSR
+//     weight grad   dw = (xᵀ·g)⊙m, written at active entries only (the caller zero-fills dw)
+//   Weight values are read from the dense w at the active positions, so only the mask structure
+//   has to be kept in sync with the trainer's masks.
+//
+// Sparse kernels work on batch-minor copies (xᵀ [in, Bp], gᵀ [out, Bp], Bp = the batch rounded up
+// to 16 and zero-padded): for each output column j the batch vector of y[:, j] accumulates
+// w_ij · xᵀ[i, :] over the column's active i in registers (8 zmm = 128 examples per pass), and a
+// weight-gradient entry is the dot product xᵀ[i, :]·gᵀ[j, :].
+//
+// Determinism (parallel.h): work is split over output columns (forward), input rows (both
+// gradients) or output column blocks (db), never inside a sum; every sum runs in a fixed order
+// (ascending input index, ascending batch chunk), so results are bit-identical at any thread count.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "cpu.h"
 #include "napi_util.h"
+#include "parallel.h"
 
 namespace rigl {
+namespace {
 
-void register_sparse(Napi::Env, Napi::Object) {}
+constexpr int64_t kLanePad = 16;  // batch padding of the transposed copies (one zmm)
+
+int64_t padded_batch(int64_t batch) { return (batch + kLanePad - 1) / kLanePad * kLanePad; }
+
+// ---- scratch ------------------------------------------------------------------------------------
+
+struct AlignedFree {
+  void operator()(float* p) const { std::free(p); }
+};
+
+// A growable 64-byte-aligned buffer. Kernels run on the JS thread (the pool's workers only read
+// these), so one buffer per role suffices.
+class Scratch {
+ public:
+  float* get(size_t count) {
+    if (count > capacity_) {
+      size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
+      data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!data_) throw std::bad_alloc();
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<float[], AlignedFree> data_;
+  size_t capacity_ = 0;
+};
+
+Scratch& x_transposed_scratch() {
+  static Scratch s;
+  return s;
+}
+Scratch& g_transposed_scratch() {
+  static Scratch s;
+  return s;
+}
+
+// Runs fn over [0, n) on the pool, or inline when the work is too small to share.
+template <typename Fn>
+void maybe_parallel(int64_t n, int64_t work, const Fn& fn) {
+  if (num_threads() <= 1 || work < (int64_t{1} << 15) || n <= 1) {
+    fn(0, n);
+    return;
+  }
+  parallel_for(n, 1, fn);
+}
+
+// Splits [0, count) into `parts` contiguous ranges of about equal cost, where the cost of index k
+// is starts[k + 1] − starts[k] (its active entries) plus a fixed per-index overhead.
+void balanced_bounds(const int32_t* starts, int64_t count, int64_t per_index, int parts, int64_t* bounds) {
+  const int64_t total = starts[count] + per_index * count;
+  bounds[0] = 0;
+  int64_t k = 0;
+  for (int t = 1; t < parts; t++) {
+    const int64_t target = total * t / parts;
+    while (k < count && starts[k] + per_index * k < target) k++;
+    bounds[t] = k;
+  }
+  bounds[parts] = count;
+}
+
+// Runs fn(k0, k1) over [0, count) split by balanced_bounds, one range per pool thread.
+template <typename Fn>
+void parallel_balanced(const int32_t* starts, int64_t count, int64_t per_index, int64_t work, const Fn& fn) {
+  const int threads = num_threads();
+  if (threads <= 1 || work < (int64_t{1} << 15) || count <= 1) {
+    fn(0, count);
+    return;
+  }
+  int64_t bounds[65];
+  const int parts = std::min(threads, 64);
+  balanced_bounds(starts, count, per_index, parts, bounds);
+  parallel_for(parts, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) fn(bounds[t], bounds[t + 1]);
+  });
+}
+
+// xᵀ[c, r] = x[r, c] for r < rows, 0 for rows ≤ r < padded; x is rows × cols, xᵀ is cols × padded.
+// Columns [c0, c1) only (the caller splits the columns over the pool).
+void transpose_padded_generic(const float* x, int64_t rows, int64_t cols, int64_t padded, float* xt, int64_t c0, int64_t c1) {
+  constexpr int64_t kBlock = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t r1 = std::min(rows, r0 + kBlock);
+    for (int64_t c = c0; c < c1; c++) {
+      float* dst = xt + c * padded;
+      for (int64_t r = r0; r < r1; r++) dst[r] = x[r * cols + c];
+    }
+  }
+  for (int64_t c = c0; c < c1; c++) std::memset(xt + c * padded + rows, 0, (padded - rows) * sizeof(float));
+}
+
+// ---- what the per-ISA bodies share ----------------------------------------------------------------
+
+struct SparseForwardArgs {
+  int64_t batch, padded, outputs;
+  const float* xt;  // [in, padded]
+  const float* w;   // [in, out]
+  const float* bias;
+  bool relu;
+  const int32_t* column_starts;
+  const int32_t* column_rows;
+  float* y;  // [batch, out]
+};
+
+struct SparseInputGradArgs {
+  int64_t batch, padded, inputs, outputs;
+  const float* gt;  // [out, padded]
+  const float* w;
+  const int32_t* row_starts;
+  const int32_t* row_columns;
+  float* dx;  // [batch, in]
+};
+
+struct SparseWeightGradArgs {
+  int64_t padded, outputs;
+  const float* xt;  // [in, padded]
+  const float* gt;  // [out, padded]
+  const int32_t* row_starts;
+  const int32_t* row_columns;
+  float* dw;  // [in, out]
+};
+
+inline float relu_scalar(float v) { return v < 0.0f ? 0.0f : v; }  // keeps NaN, like tfjs's Relu
+
+// Writes values[0, count) (the batch rows r0.. of one column) to out[(r0 + r) * stride].
+inline void scatter_column(const float* values, int64_t count, float* out, int64_t stride) {
+  for (int64_t r = 0; r < count; r++) out[r * stride] = values[r];
+}
+
+// ---- generic bodies (any CPU; the compiler may vectorise the fixed-size loops) --------------------
+
+constexpr int64_t kGenericChunk = 64;
+
+void forward_columns_generic(const SparseForwardArgs& a, int64_t j0, int64_t j1) {
+  alignas(64) float acc[kGenericChunk];
+  for (int64_t j = j0; j < j1; j++) {
+    const int32_t p0 = a.column_starts[j], p1 = a.column_starts[j + 1];
+    for (int64_t c0 = 0; c0 < a.batch; c0 += kGenericChunk) {
+      const int64_t len = std::min(kGenericChunk, a.padded - c0);
+      for (int64_t r = 0; r < kGenericChunk; r++) acc[r] = 0.0f;
+      for (int32_t p = p0; p < p1; p++) {
+        const int64_t i = a.column_rows[p];
+        const float wv = a.w[i * a.outputs + j];
+        const float* xr = a.xt + i * a.padded + c0;
+        for (int64_t r = 0; r < len; r++) acc[r] += wv * xr[r];
+      }
+      const float bj = a.bias[j];
+      const int64_t count = std::min(kGenericChunk, a.batch - c0);
+      for (int64_t r = 0; r < count; r++) acc[r] = a.relu ? relu_scalar(acc[r] + bj) : acc[r] + bj;
+      scatter_column(acc, count, a.y + c0 * a.outputs + j, a.outputs);
+    }
+  }
+}
+
+void input_grad_rows_generic(const SparseInputGradArgs& a, int64_t i0, int64_t i1) {
+  alignas(64) float acc[kGenericChunk];
+  for (int64_t i = i0; i < i1; i++) {
+    const int32_t p0 = a.row_starts[i], p1 = a.row_starts[i + 1];
+    const float* wrow = a.w + i * a.outputs;
+    for (int64_t c0 = 0; c0 < a.batch; c0 += kGenericChunk) {
+      const int64_t len = std::min(kGenericChunk, a.padded - c0);
+      for (int64_t r = 0; r < kGenericChunk; r++) acc[r] = 0.0f;
+      for (int32_t p = p0; p < p1; p++) {
+        const int64_t j = a.row_columns[p];
+        const float wv = wrow[j];
+        const float* gr = a.gt + j * a.padded + c0;
+        for (int64_t r = 0; r < len; r++) acc[r] += wv * gr[r];
+      }
+      scatter_column(acc, std::min(kGenericChunk, a.batch - c0), a.dx + c0 * a.inputs + i, a.inputs);
+    }
+  }
+}
+
+void weight_grad_rows_generic(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  constexpr int kLanes = 8;
+  for (int64_t i = i0; i < i1; i++) {
+    const float* xr = a.xt + i * a.padded;
+    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
+      const int64_t j = a.row_columns[p];
+      const float* gr = a.gt + j * a.padded;
+      float lanes[kLanes] = {};
+      for (int64_t c = 0; c < a.padded; c += kLanes)
+        for (int l = 0; l < kLanes; l++) lanes[l] += xr[c + l] * gr[c + l];
+      float s = 0.0f;
+      for (int l = 0; l < kLanes; l++) s += lanes[l];
+      a.dw[i * a.outputs + j] = s;
+    }
+  }
+}
+
+#if defined(__x86_64__)
+// ---- AVX2 + FMA: 8 ymm accumulators = 64 examples per pass ----------------------------------------
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+template <int NV>
+inline void forward_chunk_avx2(const SparseForwardArgs& a, int64_t j, int64_t c0, float* out) {
+  __m256 acc[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) acc[v] = _mm256_setzero_ps();
+  for (int32_t p = a.column_starts[j]; p < a.column_starts[j + 1]; p++) {
+    const int64_t i = a.column_rows[p];
+    const __m256 wv = _mm256_set1_ps(a.w[i * a.outputs + j]);
+    const float* xr = a.xt + i * a.padded + c0;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[v] = _mm256_fmadd_ps(wv, _mm256_load_ps(xr + 8 * v), acc[v]);
+  }
+  const __m256 bj = _mm256_set1_ps(a.bias[j]);
+  const __m256 zero = _mm256_setzero_ps();
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) {
+    __m256 s = _mm256_add_ps(acc[v], bj);
+    if (a.relu) s = _mm256_max_ps(zero, s);  // max(0, NaN) = NaN: the second operand wins on NaN
+    _mm256_store_ps(out + 8 * v, s);
+  }
+}
+
+void forward_columns_avx2(const SparseForwardArgs& a, int64_t j0, int64_t j1) {
+  alignas(64) float out[64];
+  for (int64_t j = j0; j < j1; j++) {
+    for (int64_t c0 = 0; c0 < a.batch; c0 += 64) {
+      const int64_t vectors = std::min<int64_t>(8, (a.padded - c0) / 8);
+      switch (vectors) {
+        case 8: forward_chunk_avx2<8>(a, j, c0, out); break;
+        case 6: forward_chunk_avx2<6>(a, j, c0, out); break;
+        case 4: forward_chunk_avx2<4>(a, j, c0, out); break;
+        default: forward_chunk_avx2<2>(a, j, c0, out); break;
+      }
+      scatter_column(out, std::min<int64_t>(64, a.batch - c0), a.y + c0 * a.outputs + j, a.outputs);
+    }
+  }
+}
+
+template <int NV>
+inline void input_grad_chunk_avx2(const SparseInputGradArgs& a, int64_t i, int64_t c0, float* out) {
+  __m256 acc[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) acc[v] = _mm256_setzero_ps();
+  const float* wrow = a.w + i * a.outputs;
+  for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
+    const int64_t j = a.row_columns[p];
+    const __m256 wv = _mm256_set1_ps(wrow[j]);
+    const float* gr = a.gt + j * a.padded + c0;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[v] = _mm256_fmadd_ps(wv, _mm256_load_ps(gr + 8 * v), acc[v]);
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) _mm256_store_ps(out + 8 * v, acc[v]);
+}
+
+void input_grad_rows_avx2(const SparseInputGradArgs& a, int64_t i0, int64_t i1) {
+  alignas(64) float out[64];
+  for (int64_t i = i0; i < i1; i++) {
+    for (int64_t c0 = 0; c0 < a.batch; c0 += 64) {
+      const int64_t vectors = std::min<int64_t>(8, (a.padded - c0) / 8);
+      switch (vectors) {
+        case 8: input_grad_chunk_avx2<8>(a, i, c0, out); break;
+        case 6: input_grad_chunk_avx2<6>(a, i, c0, out); break;
+        case 4: input_grad_chunk_avx2<4>(a, i, c0, out); break;
+        default: input_grad_chunk_avx2<2>(a, i, c0, out); break;
+      }
+      scatter_column(out, std::min<int64_t>(64, a.batch - c0), a.dx + c0 * a.inputs + i, a.inputs);
+    }
+  }
+}
+
+inline float horizontal_sum_avx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+void weight_grad_rows_avx2(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  for (int64_t i = i0; i < i1; i++) {
+    const float* xr = a.xt + i * a.padded;
+    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
+      const int64_t j = a.row_columns[p];
+      const float* gr = a.gt + j * a.padded;
+      // Two independent accumulators (padded is a multiple of 16) hide the FMA latency.
+      __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+      for (int64_t c = 0; c < a.padded; c += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_load_ps(xr + c), _mm256_load_ps(gr + c), s0);
+        s1 = _mm256_fmadd_ps(_mm256_load_ps(xr + c + 8), _mm256_load_ps(gr + c + 8), s1);
+      }
+      a.dw[i * a.outputs + j] = horizontal_sum_avx2(_mm256_add_ps(s0, s1));
+    }
+  }
+}
+
+#pragma GCC pop_options
+
+// ---- AVX-512F: 8 zmm accumulators = 128 examples per pass -----------------------------------------
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")
+
+// 16×16 blocks transposed in registers (unpack, then 128-bit lane shuffles). Rows past `rows` load
+// as zeros, which writes the batch padding; columns past `cols` are masked off.
+void transpose_padded_avx512(const float* x, int64_t rows, int64_t cols, int64_t padded, float* xt, int64_t c0, int64_t c1) {
+  for (int64_t cb = c0; cb < c1; cb += 16) {
+    const int64_t width = std::min<int64_t>(16, c1 - cb);
+    const __mmask16 m = width == 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << width) - 1u);
+    for (int64_t r0 = 0; r0 < padded; r0 += 16) {
+      __m512 r[16], t[16];
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; k++) r[k] = r0 + k < rows ? _mm512_maskz_loadu_ps(m, x + (r0 + k) * cols + cb) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+      for (int k = 0; k < 16; k += 2) {
+        t[k] = _mm512_maskz_unpacklo_ps(0xFFFF, r[k], r[k + 1]);
+        t[k + 1] = _mm512_maskz_unpackhi_ps(0xFFFF, r[k], r[k + 1]);
+      }
+#pragma GCC unroll 4
+      for (int k = 0; k < 16; k += 4) {
+        r[k] = _mm512_maskz_shuffle_ps(0xFFFF, t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 1] = _mm512_maskz_shuffle_ps(0xFFFF, t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[k + 2] = _mm512_maskz_shuffle_ps(0xFFFF, t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 3] = _mm512_maskz_shuffle_ps(0xFFFF, t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+#pragma GCC unroll 2
+      for (int h = 0; h < 16; h += 8) {
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+          t[h + k] = _mm512_maskz_shuffle_f32x4(0xFFFF, r[h + k], r[h + k + 4], 0x88);
+          t[h + k + 4] = _mm512_maskz_shuffle_f32x4(0xFFFF, r[h + k], r[h + k + 4], 0xDD);
+        }
+      }
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_maskz_shuffle_f32x4(0xFFFF, t[k], t[k + 8], 0x88);
+        r[k + 8] = _mm512_maskz_shuffle_f32x4(0xFFFF, t[k], t[k + 8], 0xDD);
+      }
+      for (int k = 0; k < width; k++) _mm512_store_ps(xt + (cb + k) * padded + r0, r[k]);
+    }
+  }
+}
+
+template <int NV>
+inline void forward_chunk_avx512(const SparseForwardArgs& a, int64_t j, int64_t c0, float* out) {
+  __m512 acc[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
+  for (int32_t p = a.column_starts[j]; p < a.column_starts[j + 1]; p++) {
+    const int64_t i = a.column_rows[p];
+    const __m512 wv = _mm512_set1_ps(a.w[i * a.outputs + j]);
+    const float* xr = a.xt + i * a.padded + c0;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[v] = _mm512_fmadd_ps(wv, _mm512_load_ps(xr + 16 * v), acc[v]);
+  }
+  const __m512 bj = _mm512_set1_ps(a.bias[j]);
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) {
+    __m512 s = _mm512_add_ps(acc[v], bj);
+    if (a.relu) s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, zero, _CMP_LT_OQ), s, zero);  // NaN stays NaN
+    _mm512_store_ps(out + 16 * v, s);
+  }
+}
+
+void forward_columns_avx512(const SparseForwardArgs& a, int64_t j0, int64_t j1) {
+  alignas(64) float out[128];
+  for (int64_t j = j0; j < j1; j++) {
+    for (int64_t c0 = 0; c0 < a.batch; c0 += 128) {
+      switch (std::min<int64_t>(8, (a.padded - c0) / 16)) {
+        case 8: forward_chunk_avx512<8>(a, j, c0, out); break;
+        case 7: forward_chunk_avx512<7>(a, j, c0, out); break;
+        case 6: forward_chunk_avx512<6>(a, j, c0, out); break;
+        case 5: forward_chunk_avx512<5>(a, j, c0, out); break;
+        case 4: forward_chunk_avx512<4>(a, j, c0, out); break;
+        case 3: forward_chunk_avx512<3>(a, j, c0, out); break;
+        case 2: forward_chunk_avx512<2>(a, j, c0, out); break;
+        default: forward_chunk_avx512<1>(a, j, c0, out); break;
+      }
+      scatter_column(out, std::min<int64_t>(128, a.batch - c0), a.y + c0 * a.outputs + j, a.outputs);
+    }
+  }
+}
+
+template <int NV>
+inline void input_grad_chunk_avx512(const SparseInputGradArgs& a, int64_t i, int64_t c0, float* out) {
+  __m512 acc[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
+  const float* wrow = a.w + i * a.outputs;
+  for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
+    const int64_t j = a.row_columns[p];
+    const __m512 wv = _mm512_set1_ps(wrow[j]);
+    const float* gr = a.gt + j * a.padded + c0;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[v] = _mm512_fmadd_ps(wv, _mm512_load_ps(gr + 16 * v), acc[v]);
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; v++) _mm512_store_ps(out + 16 * v, acc[v]);
+}
+
+void input_grad_rows_avx512(const SparseInputGradArgs& a, int64_t i0, int64_t i1) {
+  alignas(64) float out[128];
+  for (int64_t i = i0; i < i1; i++) {
+    for (int64_t c0 = 0; c0 < a.batch; c0 += 128) {
+      switch (std::min<int64_t>(8, (a.padded - c0) / 16)) {
+        case 8: input_grad_chunk_avx512<8>(a, i, c0, out); break;
+        case 7: input_grad_chunk_avx512<7>(a, i, c0, out); break;
+        case 6: input_grad_chunk_avx512<6>(a, i, c0, out); break;
+        case 5: input_grad_chunk_avx512<5>(a, i, c0, out); break;
+        case 4: input_grad_chunk_avx512<4>(a, i, c0, out); break;
+        case 3: input_grad_chunk_avx512<3>(a, i, c0, out); break;
+        case 2: input_grad_chunk_avx512<2>(a, i, c0, out); break;
+        default: input_grad_chunk_avx512<1>(a, i, c0, out); break;
+      }
+      scatter_column(out, std::min<int64_t>(128, a.batch - c0), a.dx + c0 * a.inputs + i, a.inputs);
+    }
+  }
+}
+
+// Σ of the 16 lanes in a fixed order. (The unmasked shuffles and _mm512_reduce_add_ps trip GCC 12's
+// -Wmaybe-uninitialized inside its own headers; the zero-masked forms do not.)
+inline float horizontal_sum_avx512(__m512 v) {
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(2, 3, 0, 1)));
+  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, _MM_SHUFFLE(1, 0, 3, 2)));
+  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm512_cvtss_f32(v);
+}
+
+void weight_grad_rows_avx512(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  for (int64_t i = i0; i < i1; i++) {
+    const float* xr = a.xt + i * a.padded;
+    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
+      const int64_t j = a.row_columns[p];
+      const float* gr = a.gt + j * a.padded;
+      // Four independent accumulators over consecutive 16-example blocks hide the FMA latency.
+      __m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+      int64_t c = 0;
+      for (; c + 64 <= a.padded; c += 64) {
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; v++) s[v] = _mm512_fmadd_ps(_mm512_load_ps(xr + c + 16 * v), _mm512_load_ps(gr + c + 16 * v), s[v]);
+      }
+      for (int v = 0; c < a.padded; c += 16, v++) s[v] = _mm512_fmadd_ps(_mm512_load_ps(xr + c), _mm512_load_ps(gr + c), s[v]);
+      a.dw[i * a.outputs + j] = horizontal_sum_avx512(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), _mm512_add_ps(s[2], s[3])));
+    }
+  }
+}
+
+#pragma GCC pop_options
+#endif  // __x86_64__
+
+// ---- ISA dispatch -------------------------------------------------------------------------------
+
+void forward_columns(const SparseForwardArgs& a, int64_t j0, int64_t j1) {
+  switch (active_isa()) {
+#if defined(__x86_64__)
+    case Isa::Avx512: forward_columns_avx512(a, j0, j1); return;
+    case Isa::Avx2: forward_columns_avx2(a, j0, j1); return;
+#endif
+    default: forward_columns_generic(a, j0, j1);
+  }
+}
+
+void input_grad_rows(const SparseInputGradArgs& a, int64_t i0, int64_t i1) {
+  switch (active_isa()) {
+#if defined(__x86_64__)
+    case Isa::Avx512: input_grad_rows_avx512(a, i0, i1); return;
+    case Isa::Avx2: input_grad_rows_avx2(a, i0, i1); return;
+#endif
+    default: input_grad_rows_generic(a, i0, i1);
+  }
+}
+
+void weight_grad_rows(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  switch (active_isa()) {
+#if defined(__x86_64__)
+    case Isa::Avx512: weight_grad_rows_avx512(a, i0, i1); return;
+    case Isa::Avx2: weight_grad_rows_avx2(a, i0, i1); return;
+#endif
+    default: weight_grad_rows_generic(a, i0, i1);
+  }
+}
+
+// xᵀ[c, r] = x[r, c] for r < rows, 0 for rows ≤ r < padded; x is rows × cols, xᵀ is cols × padded
+// (padded a multiple of 16, xᵀ 64-byte aligned). Split over blocks of 16 columns.
+void transpose_padded(const float* x, int64_t rows, int64_t cols, int64_t padded, float* xt) {
+  constexpr int64_t kBlock = 16;
+  const int64_t blocks = (cols + kBlock - 1) / kBlock;
+  maybe_parallel(blocks, rows * cols, [&](int64_t b0, int64_t b1) {
+    const int64_t c0 = b0 * kBlock, c1 = std::min(cols, b1 * kBlock);
+    switch (active_isa()) {
+#if defined(__x86_64__)
+      case Isa::Avx512: transpose_padded_avx512(x, rows, cols, padded, xt, c0, c1); return;
+#endif
+      default: transpose_padded_generic(x, rows, cols, padded, xt, c0, c1);
+    }
+  });
+}
+
+// ---- dense-layer epilogue and backward prologue -------------------------------------------------
+
+// y[r, :] = act(y[r, :] + b), in place.
+void bias_activation(int64_t rows, int64_t cols, float* y, const float* bias, bool relu) {
+  maybe_parallel(rows, rows * cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      float* row = y + r * cols;
+      if (relu) {
+        for (int64_t c = 0; c < cols; c++) row[c] = relu_scalar(row[c] + bias[c]);
+      } else {
+        for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+      }
+    }
+  });
+}
+
+// With y: g = dy where y > 0, else 0 (the ReLU's derivative at 0 is 0, as in tfjs), db = Σ_r g[r, :].
+// Without y: db = Σ_r dy[r, :]. Split over column blocks; each column sums its rows in order.
+void backward_prologue(int64_t rows, int64_t cols, const float* dy, const float* y, float* g, float* db) {
+  constexpr int64_t kBlock = 64;
+  const int64_t blocks = (cols + kBlock - 1) / kBlock;
+  maybe_parallel(blocks, rows * cols, [&](int64_t b0, int64_t b1) {
+    float acc[kBlock];
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t c0 = b * kBlock, n = std::min(kBlock, cols - c0);
+      for (int64_t c = 0; c < n; c++) acc[c] = 0.0f;
+      for (int64_t r = 0; r < rows; r++) {
+        const float* d = dy + r * cols + c0;
+        if (y != nullptr) {
+          const float* yr = y + r * cols + c0;
+          float* gr = g + r * cols + c0;
+          for (int64_t c = 0; c < n; c++) {
+            const float v = yr[c] > 0.0f ? d[c] : 0.0f;
+            gr[c] = v;
+            acc[c] += v;
+          }
+        } else {
+          for (int64_t c = 0; c < n; c++) acc[c] += d[c];
+        }
+      }
+      std::memcpy(db + c0, acc, n * sizeof(float));
+    }
+  });
+}
+
+// ---- argument checks ----------------------------------------------------------------------------
+
+// Checks one compressed index (starts[count + 1], indices[nnz] < bound, ascending in each group) and
+// returns nnz. A malformed layout would make the kernels read out of bounds, so this runs on every
+// call; it reads count + nnz integers, little next to the nnz · batch multiply-adds that follow.
+int64_t checked_index(const Napi::CallbackInfo& info, const char* fn, int starts_arg, const int32_t* starts, int64_t count,
+                      int indices_arg, int64_t bound) {
+  Napi::Env env = info.Env();
+  if (starts[0] != 0) throw Napi::RangeError::New(env, arg_name(fn, starts_arg) + " must start at 0");
+  for (int64_t k = 0; k < count; k++) {
+    if (starts[k + 1] < starts[k]) throw Napi::RangeError::New(env, arg_name(fn, starts_arg) + " must not decrease");
+  }
+  const int64_t nnz = starts[count];
+  if (nnz > count * bound) {
+    throw Napi::RangeError::New(env, arg_name(fn, starts_arg) + " ends at " + std::to_string(nnz) + ", more than " +
+                                         std::to_string(count) + " × " + std::to_string(bound) + " entries");
+  }
+  const int32_t* indices = i32(info, indices_arg, fn, nnz);
+  for (int64_t k = 0; k < count; k++) {
+    int64_t previous = -1;
+    for (int32_t p = starts[k]; p < starts[k + 1]; p++) {
+      const int64_t v = indices[p];
+      if (v <= previous || v >= bound) {
+        throw Napi::RangeError::New(env, arg_name(fn, indices_arg) + " must hold ascending indices < " + std::to_string(bound) +
+                                             " in each group but has " + std::to_string(v) + " at " + std::to_string(p));
+      }
+      previous = v;
+    }
+  }
+  return nnz;
+}
+
+// A Float32Array argument that may be null.
+const float* optional_f32(const Napi::CallbackInfo& info, int index, const char* fn, int64_t min_length) {
+  if (index < static_cast<int>(info.Length()) && info[index].IsNull()) return nullptr;
+  return f32(info, index, fn, min_length);
+}
+
+// ---- bindings -----------------------------------------------------------------------------------
+
+// denseBiasActivation(rows, cols, y, bias, relu): y = act(y + bias) in place.
+Napi::Value DenseBiasActivation(const Napi::CallbackInfo& info) {
+  const char* fn = "denseBiasActivation";
+  const int64_t rows = integer(info, 0, fn), cols = integer(info, 1, fn);
+  float* y = f32(info, 2, fn, rows * cols);
+  const float* bias = f32(info, 3, fn, cols);
+  bias_activation(rows, cols, y, bias, boolean(info, 4, fn));
+  return info.Env().Undefined();
+}
+
+// denseBackwardPrologue(rows, cols, dy, y | null, g | null, db): see backward_prologue.
+Napi::Value DenseBackwardPrologue(const Napi::CallbackInfo& info) {
+  const char* fn = "denseBackwardPrologue";
+  const int64_t rows = integer(info, 0, fn), cols = integer(info, 1, fn);
+  const float* dy = f32(info, 2, fn, rows * cols);
+  const float* y = optional_f32(info, 3, fn, rows * cols);
+  float* g = y == nullptr ? nullptr : f32(info, 4, fn, rows * cols);
+  float* db = f32(info, 5, fn, cols);
+  backward_prologue(rows, cols, dy, y, g, db);
+  return info.Env().Undefined();
+}
+
+// sparseDenseForward(batch, inputs, outputs, x, w, bias, relu, columnStarts, columnRows, y).
+Napi::Value SparseDenseForward(const Napi::CallbackInfo& info) {
+  const char* fn = "sparseDenseForward";
+  const int64_t batch = integer(info, 0, fn), inputs = integer(info, 1, fn), outputs = integer(info, 2, fn);
+  const float* x = f32(info, 3, fn, batch * inputs);
+  const float* w = f32(info, 4, fn, inputs * outputs);
+  const float* bias = f32(info, 5, fn, outputs);
+  const bool relu = boolean(info, 6, fn);
+  const int32_t* starts = i32(info, 7, fn, outputs + 1);
+  const int64_t nnz = checked_index(info, fn, 7, starts, outputs, 8, inputs);
+  const int32_t* rows = i32(info, 8, fn, nnz);
+  float* y = f32(info, 9, fn, batch * outputs);
+  if (batch == 0 || outputs == 0) return info.Env().Undefined();
+  const int64_t padded = padded_batch(batch);
+  float* xt = x_transposed_scratch().get(static_cast<size_t>(std::max<int64_t>(inputs, 1) * padded));
+  transpose_padded(x, batch, inputs, padded, xt);
+  const SparseForwardArgs args{batch, padded, outputs, xt, w, bias, relu, starts, rows, y};
+  parallel_balanced(starts, outputs, 4, nnz * padded + outputs * batch,
+                    [&](int64_t j0, int64_t j1) { forward_columns(args, j0, j1); });
+  return info.Env().Undefined();
+}
+
+// sparseDenseInputGrad(batch, inputs, outputs, g, w, rowStarts, rowColumns, dx): dx = g·(w⊙m)ᵀ.
+Napi::Value SparseDenseInputGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "sparseDenseInputGrad";
+  const int64_t batch = integer(info, 0, fn), inputs = integer(info, 1, fn), outputs = integer(info, 2, fn);
+  const float* g = f32(info, 3, fn, batch * outputs);
+  const float* w = f32(info, 4, fn, inputs * outputs);
+  const int32_t* starts = i32(info, 5, fn, inputs + 1);
+  const int64_t nnz = checked_index(info, fn, 5, starts, inputs, 6, outputs);
+  const int32_t* columns = i32(info, 6, fn, nnz);
+  float* dx = f32(info, 7, fn, batch * inputs);
+  if (batch == 0 || inputs == 0) return info.Env().Undefined();
+  const int64_t padded = padded_batch(batch);
+  float* gt = g_transposed_scratch().get(static_cast<size_t>(std::max<int64_t>(outputs, 1) * padded));
+  transpose_padded(g, batch, outputs, padded, gt);
+  const SparseInputGradArgs args{batch, padded, inputs, outputs, gt, w, starts, columns, dx};
+  parallel_balanced(starts, inputs, 4, nnz * padded + inputs * batch, [&](int64_t i0, int64_t i1) { input_grad_rows(args, i0, i1); });
+  return info.Env().Undefined();
+}
+
+// sparseDenseWeightGrad(batch, inputs, outputs, x, g, rowStarts, rowColumns, dw): dw = (xᵀ·g)⊙m at
+// the active entries; the others are left as they are (the caller passes a zero-filled dw).
+Napi::Value SparseDenseWeightGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "sparseDenseWeightGrad";
+  const int64_t batch = integer(info, 0, fn), inputs = integer(info, 1, fn), outputs = integer(info, 2, fn);
+  const float* x = f32(info, 3, fn, batch * inputs);
+  const float* g = f32(info, 4, fn, batch * outputs);
+  const int32_t* starts = i32(info, 5, fn, inputs + 1);
+  const int64_t nnz = checked_index(info, fn, 5, starts, inputs, 6, outputs);
+  const int32_t* columns = i32(info, 6, fn, nnz);
+  float* dw = f32(info, 7, fn, inputs * outputs);
+  if (nnz == 0 || batch == 0) return info.Env().Undefined();
+  const int64_t padded = padded_batch(batch);
+  float* xt = x_transposed_scratch().get(static_cast<size_t>(inputs * padded));
+  float* gt = g_transposed_scratch().get(static_cast<size_t>(outputs * padded));
+  transpose_padded(x, batch, inputs, padded, xt);
+  transpose_padded(g, batch, outputs, padded, gt);
+  const SparseWeightGradArgs args{padded, outputs, xt, gt, starts, columns, dw};
+  parallel_balanced(starts, inputs, 1, nnz * padded, [&](int64_t i0, int64_t i1) { weight_grad_rows(args, i0, i1); });
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_sparse(Napi::Env env, Napi::Object exports) {
+  exports.Set("denseBiasActivation", Napi::Function::New(env, DenseBiasActivation, "denseBiasActivation"));
+  exports.Set("denseBackwardPrologue", Napi::Function::New(env, DenseBackwardPrologue, "denseBackwardPrologue"));
+  exports.Set("sparseDenseForward", Napi::Function::New(env, SparseDenseForward, "sparseDenseForward"));
+  exports.Set("sparseDenseInputGrad", Napi::Function::New(env, SparseDenseInputGrad, "sparseDenseInputGrad"));
+  exports.Set("sparseDenseWeightGrad", Napi::Function::New(env, SparseDenseWeightGrad, "sparseDenseWeightGrad"));
+}
 
 }  // namespace rigl

@@ -4,6 +4,7 @@
  * from one plan per model, so a description always matches the model built from the same spec.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { SparseLayout } from '../backends/native/sparse-layout.ts';
 import { InvalidRunConfigError, TrainerInvariantError } from '../errors.ts';
 import type { RandomKeyPart } from '../random.ts';
 import type { ModelName, ModelSpec } from '../run-manifest.ts';
@@ -80,6 +81,8 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
   }));
   const paramsByName = new Map(params.map((p) => [p.name, p.variable]));
   const stateByName = new Map(state.map((s) => [s.name, s.variable]));
+  // The layouts of the apply() call in progress (read by `dense` through vars.sparseLayout).
+  let activeLayouts: ReadonlyMap<string, SparseLayout> | undefined;
   const vars: VariableLookup = {
     param(name) {
       const v = paramsByName.get(name);
@@ -91,13 +94,16 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
       if (v === undefined) throw new TrainerInvariantError(`model '${spec.name}' has no state '${name}'`);
       return v;
     },
+    sparseLayout(layer) {
+      return activeLayouts?.get(layer);
+    },
   };
   let disposed = false;
   return {
     description: describePlan(plan),
     params,
     state,
-    apply(x: tf.Tensor4D, training: boolean, dropoutKey?: readonly RandomKeyPart[]): tf.Tensor2D {
+    apply(x: tf.Tensor4D, training: boolean, dropoutKey?: readonly RandomKeyPart[], layouts?: ReadonlyMap<string, SparseLayout>): tf.Tensor2D {
       if (disposed) throw new TrainerInvariantError(`apply() called on a disposed '${spec.name}' model`);
       const [, h, w, c] = x.shape;
       if (x.rank !== 4 || h !== input.height || w !== input.width || c !== input.channels) {
@@ -105,7 +111,12 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
           `'${spec.name}' was built for inputs [n, ${input.height}, ${input.width}, ${input.channels}] but apply() got [${x.shape}]`,
         );
       }
-      return tf.tidy(() => forward(x, vars, training, dropoutKey));
+      activeLayouts = layouts;
+      try {
+        return tf.tidy(() => forward(x, vars, training, dropoutKey));
+      } finally {
+        activeLayouts = undefined;
+      }
     },
     dispose() {
       if (disposed) return;

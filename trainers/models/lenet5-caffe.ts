@@ -54,8 +54,8 @@ export const lenet5Caffe: ModelDefinition<LeNetSpec> = {
       h = tf.maxPool(h, 2, 2, 'valid');
       h = tf.relu(addChannelBias(conv2d(h, vars.param('conv2.weight'), 1, 0), vars.param('conv2.bias')));
       h = tf.maxPool(h, 2, 2, 'valid');
-      const f = tf.relu(dense(flatten(h), vars.param('fc3.weight'), vars.param('fc3.bias')));
-      return dense(f, vars.param('fc4.weight'), vars.param('fc4.bias'));
+      const f = dense(flatten(h), vars.param('fc3.weight'), vars.param('fc3.bias'), { activation: 'relu', layout: vars.sparseLayout?.('fc3') });
+      return dense(f, vars.param('fc4.weight'), vars.param('fc4.bias'), { layout: vars.sparseLayout?.('fc4') });
     };
   },
 };

@@ -4,7 +4,6 @@
  * Init 'torch-linear-default': weights and biases ~ U(−1/√fan_in, 1/√fan_in), PyTorch's nn.Linear
  * default (recipes.md); 'he-normal': weights ~ N(0, 2/fan_in), biases 0 (env-measurements §5).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidRunConfigError } from '../errors.ts';
 import type { ModelSpec } from '../run-manifest.ts';
 import type { ModelDefinition } from './model-definition.ts';
@@ -46,8 +45,11 @@ export const mlp: ModelDefinition<MlpSpec> = {
     return (x, vars) => {
       let h = flatten(x);
       for (let i = 1; i <= layerCount; i++) {
-        h = dense(h, vars.param(`fc${i}.weight`), vars.param(`fc${i}.bias`), i > 1);
-        if (i < layerCount) h = tf.relu(h);
+        h = dense(h, vars.param(`fc${i}.weight`), vars.param(`fc${i}.bias`), {
+          inputGradient: i > 1,
+          activation: i < layerCount ? 'relu' : 'none',
+          layout: vars.sparseLayout?.(`fc${i}`),
+        });
       }
       return h;
     };

@@ -4,6 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { denseMatMul } from '../backends/dense-matmul.ts';
+import { NATIVE_BACKEND_NAME } from '../backends/native/kernel-support.ts';
+import { type DenseActivation, nativeDense } from '../backends/native/sparse-kernels.ts';
+import type { SparseLayout } from '../backends/native/sparse-layout.ts';
 import { InvalidRunConfigError, TrainerInvariantError } from '../errors.ts';
 import { type RandomKeyPart, keyedRandom } from '../random.ts';
 
@@ -11,6 +14,11 @@ import { type RandomKeyPart, keyedRandom } from '../random.ts';
 export interface VariableLookup {
   param(name: string): tf.Variable;
   state(name: string): tf.Variable;
+  /**
+   * The compressed mask of a masked dense layer's weight (by layer name, e.g. "fc1") for this
+   * forward pass, when the step runs sparse kernels; undefined = use the dense product.
+   */
+  sparseLayout?(layer: string): SparseLayout | undefined;
 }
 
 /** PyTorch nn.BatchNorm2d defaults. */
@@ -34,10 +42,32 @@ export function conv2d(x: tf.Tensor4D, w: tf.Variable | tf.Tensor4D, stride: num
   return tf.conv2d(x, w as tf.Tensor4D, stride, padding);
 }
 
-/** x·W + b with the transpose-free backward of denseMatMul; `inputGradient` false for the data layer. */
-export function dense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable | null, inputGradient = true): tf.Tensor2D {
-  const y = denseMatMul(x, w as unknown as tf.Tensor2D, { inputGradient });
-  return b === null ? y : addChannelBias(y, b);
+export interface DenseOptions {
+  /** false when x is data (the first layer): its gradient is never needed. Default true. */
+  inputGradient?: boolean;
+  /** Applied after the bias; fused into the layer's kernel on the native backend. Default 'none'. */
+  activation?: DenseActivation;
+  /**
+   * The mask structure of a masked w whose inactive entries are 0 (VariableLookup.sparseLayout):
+   * the native backend then multiplies over the active entries only. Ignored on other backends,
+   * where the zeros in w do the masking.
+   */
+  layout?: SparseLayout | undefined;
+}
+
+/**
+ * act(x·W + b). On the native backend (with a bias) one fused kernel, sparse when given a layout
+ * (backends/native/sparse-kernels.ts); elsewhere denseMatMul's transpose-free backward, the bias
+ * and the activation as separate ops.
+ */
+export function dense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable | null, options: DenseOptions = {}): tf.Tensor2D {
+  const activation = options.activation ?? 'none';
+  if (b !== null && tf.getBackend() === NATIVE_BACKEND_NAME) {
+    return nativeDense(x, w as unknown as tf.Tensor2D, b as unknown as tf.Tensor1D, activation, options.layout);
+  }
+  const y = denseMatMul(x, w as unknown as tf.Tensor2D, { inputGradient: options.inputGradient ?? true });
+  const biased = b === null ? y : addChannelBias(y, b);
+  return activation === 'relu' ? tf.relu(biased) : biased;
 }
 
 /**

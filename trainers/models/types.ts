@@ -4,6 +4,7 @@
  * harness can count parameters and FLOPs for `plan` without a backend.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { SparseLayout } from '../backends/native/sparse-layout.ts';
 
 /** Input of a model: one example's shape in NHWC without the batch dimension, e.g. [28, 28, 1]. */
 export interface InputShape {
@@ -55,7 +56,14 @@ export interface TrainableModel {
   /**
    * Logits for a batch x of shape [n, h, w, c] (MLPs flatten inside). `training` turns on dropout
    * and batch statistics; `dropoutKey` keys the dropout draws (seed, step) when training.
+   * `layouts` (by weight-layer name; trainers/step-layouts.ts) lets masked dense layers run sparse
+   * kernels on the native backend; absent = dense products everywhere.
    */
-  apply(x: tf.Tensor4D, training: boolean, dropoutKey?: readonly (string | number)[]): tf.Tensor2D;
+  apply(
+    x: tf.Tensor4D,
+    training: boolean,
+    dropoutKey?: readonly (string | number)[],
+    layouts?: ReadonlyMap<string, SparseLayout>,
+  ): tf.Tensor2D;
   dispose(): void;
 }

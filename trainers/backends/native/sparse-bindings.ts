@@ -1,3 +1,52 @@
-/** Signatures of the addon's sparse functions (native/src/sparse.cc). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SparseBindings {}
+/**
+ * Signatures of the addon's dense-layer functions (native/src/sparse.cc). Matrices are row-major
+ * float32: x [batch, inputs], w [inputs, outputs], y and g [batch, outputs]. A masked weight's
+ * structure comes as a SparseLayout's index arrays (sparse-layout.ts): by output column
+ * (columnStarts, columnRows) for the forward pass, by input row (rowStarts, rowColumns) for the
+ * gradients. The C++ checks every index array on each call (ascending, in range) and throws a
+ * RangeError otherwise. Outputs are allocated by the caller.
+ */
+export interface SparseBindings {
+  /** y[r, :] = act(y[r, :] + bias) in place; act = ReLU when `relu`, else identity. */
+  denseBiasActivation(rows: number, cols: number, y: Float32Array, bias: Float32Array, relu: boolean): void;
+  /**
+   * The dense layer's backward prologue. With y (the ReLU's output): g = dy where y > 0, else 0,
+   * and db = Σ over rows of g. With y null (no activation): g is not written and db = Σ over rows of dy.
+   */
+  denseBackwardPrologue(rows: number, cols: number, dy: Float32Array, y: Float32Array | null, g: Float32Array | null, db: Float32Array): void;
+  /** y = act(x·(w⊙m) + bias), overwriting y; w is read at the active entries only. */
+  sparseDenseForward(
+    batch: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array,
+    relu: boolean,
+    columnStarts: Int32Array,
+    columnRows: Int32Array,
+    y: Float32Array,
+  ): void;
+  /** dx = g·(w⊙m)ᵀ, overwriting dx [batch, inputs]. */
+  sparseDenseInputGrad(
+    batch: number,
+    inputs: number,
+    outputs: number,
+    g: Float32Array,
+    w: Float32Array,
+    rowStarts: Int32Array,
+    rowColumns: Int32Array,
+    dx: Float32Array,
+  ): void;
+  /** dw = (xᵀ·g)⊙m written at the active entries only: pass a zero-filled dw [inputs, outputs]. */
+  sparseDenseWeightGrad(
+    batch: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    g: Float32Array,
+    rowStarts: Int32Array,
+    rowColumns: Int32Array,
+    dw: Float32Array,
+  ): void;
+}
