@@ -472,7 +472,7 @@ describe('whole runs', () => {
     process.env.STUB_RUN_ID = expectedRunId;
     try {
       const ours: WholeRunSide = await runOursWholeRun({ definition: rigl, epochs: 1, harnessBin: harness });
-      expect(ours).toMatchObject({ testAccuracy: 88.5, bestTestAccuracy: 88.7, reportedSeconds: 1.234, engine: 'native 1t avx512' });
+      expect(ours).toMatchObject({ testAccuracy: 88.5, bestTestAccuracy: 88.7, reportedSeconds: 1.234, engine: 'native 1t avx512', blas: null });
       expect(ours.wallSeconds).toBeGreaterThan(0);
       expect(ours.command).toBe('taskset -c 0 node bin/rigl-harness.js run <tmp>/run.json --store <tmp>/store --backend native');
       process.env.STUB_BACKEND = 'wasm';
@@ -482,7 +482,7 @@ describe('whole runs', () => {
       delete process.env.STUB_BACKEND;
     }
     const peer = await runPeerWholeRun({ definition: rigl, epochs: 1, python: process.execPath, peerScript: peerStub });
-    expect(peer).toMatchObject({ testAccuracy: 88.1, reportedSeconds: 2.5, engine: 'torch stub openblas 1t' });
+    expect(peer).toMatchObject({ testAccuracy: 88.1, reportedSeconds: 2.5, engine: 'torch stub openblas 1t', blas: 'openblas' });
     expect(peer.command).toBe(
       `OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 taskset -c 0 ${process.execPath} bench/peer/fmnist_lenet300.py --method rigl --distribution erk --sparsity 0.9 --seed 0 --epochs 1 --threads 1 --out <tmp>/result.json`,
     );
@@ -554,6 +554,7 @@ function fakeRunners(calls: string[], setup: FakeSetup = {}): BenchRunners {
         bestTestAccuracy: 89.5,
         reportedSeconds: 15,
         engine: ours ? 'native 1t avx512' : 'torch 1.13 openblas 1t',
+        blas: ours ? null : (setup.blas ?? 'openblas'),
         command: ours ? 'taskset -c 0 node bin/rigl-harness.js run …' : 'taskset -c 0 python3 bench/peer/fmnist_lenet300.py …',
       };
     },
@@ -680,6 +681,7 @@ describe('orchestration', () => {
     expect(markdown).toContain('- fmnist-lenet300 run, dense, ours: `taskset -c 0 node bin/rigl-harness.js run …`');
     const quick = await runBench(options({ only: ['whole-run/fmnist-lenet300/dense'], rounds: 1, quick: true }), MACHINE, () => {}, fakeRunners([]));
     expect(quick.cases[0]!.wholeRun!.epochs).toBe(1);
+    expect(report.torch.blas).toBe('openblas');
     expect(quick.notes.some((n) => n.startsWith('--quick: whole runs train 1 epoch instead of 20'))).toBe(true);
   });
 

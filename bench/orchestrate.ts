@@ -254,7 +254,7 @@ export async function runBench(
       const request: WholeRunRequest = { definition: c, epochs: options.quick ? c.epochs.quick : c.epochs.full, python: options.python };
       const sides: ('ours' | 'peer')[] = torch.available ? ['ours', 'peer'] : ['ours'];
       for (const side of sides) {
-        const phase = `round ${round + 1}/${options.rounds}: whole run, ${side === 'ours' ? `ours (${targetLabel(c.target)})` : 'PyTorch (1 thread)'}, ${c.title}, ${request.epochs} epochs, taskset -c ${c.cpu}`;
+        const phase = `round ${round + 1}/${options.rounds}: whole run, ${side === 'ours' ? `ours (${targetLabel(c.target)})` : 'PyTorch (1 thread)'}, ${c.title}, ${plural(request.epochs, 'epoch')}, taskset -c ${c.cpu}`;
         load.push(runners.sampleLoad(phase));
         log(phase);
         const result = await runners.runWholeRun(side, request);
@@ -364,7 +364,7 @@ export async function runBench(
     };
   });
 
-  const blas = cases.find((c) => c.peer !== null)?.peer?.blas ?? null;
+  const blas = cases.find((c) => c.peer !== null)?.peer?.blas ?? cases.flatMap((c) => c.wholeRun?.peer ?? []).find((r) => r.blas !== null)?.blas ?? null;
   notes.push(loadNote(load, machine));
   notes.push(...caseNotes(cases, torch, blas, options));
   notes.push(...SKIPPED_NOTES);

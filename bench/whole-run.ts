@@ -32,6 +32,8 @@ export interface WholeRunSide {
   reportedSeconds: number;
   /** Ours: the backend name, threads and ISA of the run's provenance; peer: torch version and BLAS. */
   engine: string;
+  /** The peer's BLAS ("openblas", "reference", ...); null for ours. */
+  blas: string | null;
   command: string;
 }
 
@@ -160,6 +162,7 @@ export async function runOursWholeRun(request: WholeRunRequest): Promise<WholeRu
       bestTestAccuracy: numberAt(summary.metrics?.bestTestAccuracy, 'metrics.bestTestAccuracy', summaryFile),
       reportedSeconds: numberAt(summary.wallMs, 'wallMs', summaryFile) / 1000,
       engine: `${backend.name} ${backend.threads ?? '?'}t${backend.details?.isa === undefined ? '' : ` ${backend.details.isa}`}`,
+      blas: null,
       command: describe,
     };
   } finally {
@@ -184,6 +187,7 @@ export async function runPeerWholeRun(request: WholeRunRequest): Promise<WholeRu
       bestTestAccuracy: numberAt(result.bestTestAccuracy, 'bestTestAccuracy', describe),
       reportedSeconds: numberAt(result.wallSeconds, 'wallSeconds', describe),
       engine: `torch ${String(result.torchVersion)} ${String(result.blas)} ${String(result.threads)}t`,
+      blas: typeof result.blas === 'string' ? result.blas : null,
       command: describe,
     };
   } finally {
