@@ -158,7 +158,8 @@ struct SparseWeightGradArgs {
   const float* gt;  // [out, padded]
   const int32_t* row_starts;
   const int32_t* row_columns;
-  float* dw;  // [in, out]
+  float* dw;              // [in, out]
+  const float* zero_row;  // `padded` zeros
 };
 
 inline float relu_scalar(float v) { return v < 0.0f ? 0.0f : v; }  // keeps NaN, like tfjs's Relu
@@ -227,6 +228,35 @@ void weight_grad_rows_generic(const SparseWeightGradArgs& a, int64_t i0, int64_t
       a.dw[i * a.outputs + j] = s;
     }
   }
+}
+
+// One block of backward_prologue: columns [c0, c0 + n), n <= kPrologueBlock.
+constexpr int64_t kPrologueBlock = 64;
+struct PrologueBlock {
+  int64_t rows, cols, c0, n;
+  const float* dy;
+  const float* y;  // null: no activation
+  float* g;
+  float* db;
+};
+
+void prologue_block_generic(const PrologueBlock& k) {
+  float acc[kPrologueBlock] = {};
+  for (int64_t r = 0; r < k.rows; r++) {
+    const float* d = k.dy + r * k.cols + k.c0;
+    if (k.y != nullptr) {
+      const float* yr = k.y + r * k.cols + k.c0;
+      float* gr = k.g + r * k.cols + k.c0;
+      for (int64_t c = 0; c < k.n; c++) {
+        const float v = yr[c] > 0.0f ? d[c] : 0.0f;
+        gr[c] = v;
+        acc[c] += v;
+      }
+    } else {
+      for (int64_t c = 0; c < k.n; c++) acc[c] += d[c];
+    }
+  }
+  std::memcpy(k.db + k.c0, acc, k.n * sizeof(float));
 }
 
 #if defined(__x86_64__)
@@ -328,6 +358,33 @@ void weight_grad_rows_avx2(const SparseWeightGradArgs& a, int64_t i0, int64_t i1
       a.dw[i * a.outputs + j] = horizontal_sum_avx2(_mm256_add_ps(s0, s1));
     }
   }
+}
+
+void prologue_block_avx2(const PrologueBlock& k) {
+  constexpr int kVectors = kPrologueBlock / 8;
+  __m256i lane_masks[kVectors];
+  for (int v = 0; v < kVectors; v++) {
+    const int64_t left = k.n - 8 * v;
+    alignas(32) int32_t bits[8];
+    for (int l = 0; l < 8; l++) bits[l] = l < left ? -1 : 0;
+    lane_masks[v] = _mm256_load_si256(reinterpret_cast<const __m256i*>(bits));
+  }
+  __m256 acc[kVectors];
+  for (int v = 0; v < kVectors; v++) acc[v] = _mm256_setzero_ps();
+  const __m256 zero = _mm256_setzero_ps();
+  for (int64_t r = 0; r < k.rows; r++) {
+    const int64_t base = r * k.cols + k.c0;
+    for (int v = 0; v < kVectors && 8 * v < k.n; v++) {
+      __m256 gv = _mm256_maskload_ps(k.dy + base + 8 * v, lane_masks[v]);
+      if (k.y != nullptr) {
+        const __m256 yv = _mm256_maskload_ps(k.y + base + 8 * v, lane_masks[v]);
+        gv = _mm256_and_ps(gv, _mm256_cmp_ps(yv, zero, _CMP_GT_OQ));
+        _mm256_maskstore_ps(k.g + base + 8 * v, lane_masks[v], gv);
+      }
+      acc[v] = _mm256_add_ps(acc[v], gv);
+    }
+  }
+  for (int v = 0; v < kVectors && 8 * v < k.n; v++) _mm256_maskstore_ps(k.db + k.c0 + 8 * v, lane_masks[v], acc[v]);
 }
 
 #pragma GCC pop_options
@@ -454,33 +511,81 @@ void input_grad_rows_avx512(const SparseInputGradArgs& a, int64_t i0, int64_t i1
   }
 }
 
-// Σ of the 16 lanes in a fixed order. (The unmasked shuffles and _mm512_reduce_add_ps trip GCC 12's
-// -Wmaybe-uninitialized inside its own headers; the zero-masked forms do not.)
-inline float horizontal_sum_avx512(__m512 v) {
-  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, _MM_SHUFFLE(1, 0, 3, 2)));
-  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm512_cvtss_f32(v);
+// Lane k of the result = Σ of the 16 lanes of p[k] (16 horizontal sums at once: pairwise unpacks,
+// then in-lane and cross-lane shuffles; a fixed order). The zero-masked forms of the shuffles keep
+// GCC 12's headers from tripping -Wmaybe-uninitialized.
+inline __m512 sum16_avx512(const __m512* p) {
+  constexpr __mmask16 all = 0xFFFF;
+  __m512 q[8], r[4], s[2];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    q[k] = _mm512_add_ps(_mm512_maskz_unpacklo_ps(all, p[2 * k], p[2 * k + 1]), _mm512_maskz_unpackhi_ps(all, p[2 * k], p[2 * k + 1]));
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; k++) {
+    r[k] = _mm512_add_ps(_mm512_maskz_shuffle_ps(all, q[2 * k], q[2 * k + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_maskz_shuffle_ps(all, q[2 * k], q[2 * k + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  }
+  // r[k]'s 128-bit lane L holds the lane-L sums of p[4k..4k+3] (in that order).
+#pragma GCC unroll 2
+  for (int k = 0; k < 2; k++) {
+    s[k] = _mm512_add_ps(_mm512_maskz_shuffle_f32x4(all, r[2 * k], r[2 * k + 1], 0x88), _mm512_maskz_shuffle_f32x4(all, r[2 * k], r[2 * k + 1], 0xDD));
+  }
+  return _mm512_add_ps(_mm512_maskz_shuffle_f32x4(all, s[0], s[1], 0x88), _mm512_maskz_shuffle_f32x4(all, s[0], s[1], 0xDD));
 }
 
+// dw[i, j] = xᵀ[i, :]·gᵀ[j, :] for 16 active entries of row i at a time: the row of xᵀ is read once
+// per group, each dot product accumulates in its own register over the batch, and one sum16 turns
+// the 16 accumulators into 16 results. A short last group points its missing rows at zeros.
 void weight_grad_rows_avx512(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  const float* zeros = a.zero_row;
   for (int64_t i = i0; i < i1; i++) {
     const float* xr = a.xt + i * a.padded;
-    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
-      const int64_t j = a.row_columns[p];
-      const float* gr = a.gt + j * a.padded;
-      // Four independent accumulators over consecutive 16-example blocks hide the FMA latency.
-      __m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-      int64_t c = 0;
-      for (; c + 64 <= a.padded; c += 64) {
-#pragma GCC unroll 4
-        for (int v = 0; v < 4; v++) s[v] = _mm512_fmadd_ps(_mm512_load_ps(xr + c + 16 * v), _mm512_load_ps(gr + c + 16 * v), s[v]);
+    float* dwr = a.dw + i * a.outputs;
+    for (int32_t p0 = a.row_starts[i]; p0 < a.row_starts[i + 1]; p0 += 16) {
+      const int count = static_cast<int>(std::min<int64_t>(16, a.row_starts[i + 1] - p0));
+      const float* gr[16];
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; k++) gr[k] = k < count ? a.gt + a.row_columns[p0 + k] * a.padded : zeros;
+      __m512 acc[16];
+      const __m512 x0 = _mm512_load_ps(xr);
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; k++) acc[k] = _mm512_mul_ps(x0, _mm512_load_ps(gr[k]));
+      for (int64_t c = 16; c < a.padded; c += 16) {
+        const __m512 xv = _mm512_load_ps(xr + c);
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; k++) acc[k] = _mm512_fmadd_ps(xv, _mm512_load_ps(gr[k] + c), acc[k]);
       }
-      for (int v = 0; c < a.padded; c += 16, v++) s[v] = _mm512_fmadd_ps(_mm512_load_ps(xr + c), _mm512_load_ps(gr + c), s[v]);
-      a.dw[i * a.outputs + j] = horizontal_sum_avx512(_mm512_add_ps(_mm512_add_ps(s[0], s[1]), _mm512_add_ps(s[2], s[3])));
+      alignas(64) float sums[16];
+      _mm512_store_ps(sums, sum16_avx512(acc));
+      for (int k = 0; k < count; k++) dwr[a.row_columns[p0 + k]] = sums[k];
     }
   }
+}
+
+void prologue_block_avx512(const PrologueBlock& k) {
+  constexpr int kVectors = kPrologueBlock / 16;
+  __mmask16 lane_masks[kVectors];
+  for (int v = 0; v < kVectors; v++) {
+    const int64_t left = k.n - 16 * v;
+    lane_masks[v] = left >= 16 ? static_cast<__mmask16>(0xFFFF) : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1u);
+  }
+  __m512 acc[kVectors];
+  for (int v = 0; v < kVectors; v++) acc[v] = _mm512_setzero_ps();
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t r = 0; r < k.rows; r++) {
+    const int64_t base = r * k.cols + k.c0;
+    for (int v = 0; v < kVectors && 16 * v < k.n; v++) {
+      __m512 gv = _mm512_maskz_loadu_ps(lane_masks[v], k.dy + base + 16 * v);
+      if (k.y != nullptr) {
+        const __m512 yv = _mm512_maskz_loadu_ps(lane_masks[v], k.y + base + 16 * v);
+        gv = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(yv, zero, _CMP_GT_OQ), gv);
+        _mm512_mask_storeu_ps(k.g + base + 16 * v, lane_masks[v], gv);
+      }
+      acc[v] = _mm512_add_ps(acc[v], gv);
+    }
+  }
+  for (int v = 0; v < kVectors && 16 * v < k.n; v++) _mm512_mask_storeu_ps(k.db + k.c0 + 16 * v, lane_masks[v], acc[v]);
 }
 
 #pragma GCC pop_options
@@ -551,30 +656,20 @@ void bias_activation(int64_t rows, int64_t cols, float* y, const float* bias, bo
 }
 
 // With y: g = dy where y > 0, else 0 (the ReLU's derivative at 0 is 0, as in tfjs), db = Σ_r g[r, :].
-// Without y: db = Σ_r dy[r, :]. Split over column blocks; each column sums its rows in order.
+// Without y: db = Σ_r dy[r, :]. Split over blocks of kPrologueBlock columns; every body sums each
+// column's rows in row order, so db is the same on every ISA.
 void backward_prologue(int64_t rows, int64_t cols, const float* dy, const float* y, float* g, float* db) {
-  constexpr int64_t kBlock = 64;
-  const int64_t blocks = (cols + kBlock - 1) / kBlock;
+  const int64_t blocks = (cols + kPrologueBlock - 1) / kPrologueBlock;
   maybe_parallel(blocks, rows * cols, [&](int64_t b0, int64_t b1) {
-    float acc[kBlock];
     for (int64_t b = b0; b < b1; b++) {
-      const int64_t c0 = b * kBlock, n = std::min(kBlock, cols - c0);
-      for (int64_t c = 0; c < n; c++) acc[c] = 0.0f;
-      for (int64_t r = 0; r < rows; r++) {
-        const float* d = dy + r * cols + c0;
-        if (y != nullptr) {
-          const float* yr = y + r * cols + c0;
-          float* gr = g + r * cols + c0;
-          for (int64_t c = 0; c < n; c++) {
-            const float v = yr[c] > 0.0f ? d[c] : 0.0f;
-            gr[c] = v;
-            acc[c] += v;
-          }
-        } else {
-          for (int64_t c = 0; c < n; c++) acc[c] += d[c];
-        }
+      const PrologueBlock block{rows, cols, b * kPrologueBlock, std::min(kPrologueBlock, cols - b * kPrologueBlock), dy, y, g, db};
+      switch (active_isa()) {
+#if defined(__x86_64__)
+        case Isa::Avx512: prologue_block_avx512(block); break;
+        case Isa::Avx2: prologue_block_avx2(block); break;
+#endif
+        default: prologue_block_generic(block);
       }
-      std::memcpy(db + c0, acc, n * sizeof(float));
     }
   });
 }
@@ -696,10 +791,12 @@ Napi::Value SparseDenseWeightGrad(const Napi::CallbackInfo& info) {
   if (nnz == 0 || batch == 0) return info.Env().Undefined();
   const int64_t padded = padded_batch(batch);
   float* xt = x_transposed_scratch().get(static_cast<size_t>(inputs * padded));
-  float* gt = g_transposed_scratch().get(static_cast<size_t>(outputs * padded));
+  float* gt = g_transposed_scratch().get(static_cast<size_t>((outputs + 1) * padded));
   transpose_padded(x, batch, inputs, padded, xt);
   transpose_padded(g, batch, outputs, padded, gt);
-  const SparseWeightGradArgs args{padded, outputs, xt, gt, starts, columns, dw};
+  float* zero_row = gt + outputs * padded;
+  std::memset(zero_row, 0, padded * sizeof(float));
+  const SparseWeightGradArgs args{padded, outputs, xt, gt, starts, columns, dw, zero_row};
   parallel_balanced(starts, inputs, 1, nnz * padded, [&](int64_t i0, int64_t i1) { weight_grad_rows(args, i0, i1); });
   return info.Env().Undefined();
 }
