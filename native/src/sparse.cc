@@ -122,9 +122,12 @@ void transpose_padded_generic(const float* x, int64_t rows, int64_t cols, int64_
   constexpr int64_t kBlock = 16;
   for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
     const int64_t r1 = std::min(rows, r0 + kBlock);
-    for (int64_t c = c0; c < c1; c++) {
-      float* dst = xt + c * padded;
-      for (int64_t r = r0; r < r1; r++) dst[r] = x[r * cols + c];
+    for (int64_t cb = c0; cb < c1; cb += kBlock) {
+      const int64_t ce = std::min(c1, cb + kBlock);
+      for (int64_t r = r0; r < r1; r++) {
+        const float* src = x + r * cols;
+        for (int64_t c = cb; c < ce; c++) xt[c * padded + r] = src[c];
+      }
     }
   }
   for (int64_t c = c0; c < c1; c++) std::memset(xt + c * padded + rows, 0, (padded - rows) * sizeof(float));
@@ -264,6 +267,40 @@ void prologue_block_generic(const PrologueBlock& k) {
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+
+// 8×8 blocks transposed in registers (unpack, shuffle, 128-bit permute). Rows past `rows` load as
+// zeros (the batch padding); columns past `cols` are masked off.
+void transpose_padded_avx2(const float* x, int64_t rows, int64_t cols, int64_t padded, float* xt, int64_t c0, int64_t c1) {
+  for (int64_t cb = c0; cb < c1; cb += 8) {
+    const int64_t width = std::min<int64_t>(8, c1 - cb);
+    alignas(32) int32_t bits[8];
+    for (int l = 0; l < 8; l++) bits[l] = l < width ? -1 : 0;
+    const __m256i m = _mm256_load_si256(reinterpret_cast<const __m256i*>(bits));
+    for (int64_t r0 = 0; r0 < padded; r0 += 8) {
+      __m256 r[8], t[8];
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; k++) r[k] = r0 + k < rows ? _mm256_maskload_ps(x + (r0 + k) * cols + cb, m) : _mm256_setzero_ps();
+#pragma GCC unroll 4
+      for (int k = 0; k < 8; k += 2) {
+        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+      }
+#pragma GCC unroll 2
+      for (int k = 0; k < 8; k += 4) {
+        r[k] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; k++) {
+        t[k] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x20);
+        t[k + 4] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x31);
+      }
+      for (int k = 0; k < width; k++) _mm256_store_ps(xt + (cb + k) * padded + r0, t[k]);
+    }
+  }
+}
 
 template <int NV>
 inline void forward_chunk_avx2(const SparseForwardArgs& a, int64_t j, int64_t c0, float* out) {
@@ -633,6 +670,7 @@ void transpose_padded(const float* x, int64_t rows, int64_t cols, int64_t padded
     switch (active_isa()) {
 #if defined(__x86_64__)
       case Isa::Avx512: transpose_padded_avx512(x, rows, cols, padded, xt, c0, c1); return;
+      case Isa::Avx2: transpose_padded_avx2(x, rows, cols, padded, xt, c0, c1); return;
 #endif
       default: transpose_padded_generic(x, rows, cols, padded, xt, c0, c1);
     }
