@@ -71,10 +71,12 @@ function maskCopies(controller: SparseController): Map<string, Float32Array> {
  * STEPS steps of the training loop's order (trainers/train-loop.ts) on the native backend: forward
  * and backward with the step's layouts, mask update (then refresh) or SGD step.
  */
-function trainSteps(c: MethodCase, sparse: boolean): RunTrace {
+function trainSteps(c: MethodCase, sparse: boolean, size: { side: number; hidden: number[]; batch: number } = { side: 8, hidden: [24, 12], batch: BATCH }): RunTrace {
   const seed = 3;
   const method = getMethod(c.spec.name);
-  const model: TrainableModel = buildModel(method.resolveModel(MODEL, c.spec, c.sparsity), INPUT, 10, seed);
+  const modelSpec: ModelSpec = { ...MODEL, hiddenSizes: size.hidden } as ModelSpec;
+  const input = { height: size.side, width: size.side, channels: 1 };
+  const model: TrainableModel = buildModel(method.resolveModel(modelSpec, c.spec, c.sparsity), input, 10, seed);
   const controller = method.create({ method: c.spec, sparsity: c.sparsity, layers: model.description.weightLayers, seed, totalSteps: TOTAL_STEPS });
   const optimizer = new SgdOptimizer(model.params, { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4, weightDecayExclude: 'none' });
   const weightParams = model.params.filter((p) => p.layer !== null);
@@ -87,8 +89,8 @@ function trainSteps(c: MethodCase, sparse: boolean): RunTrace {
   for (let step = 0; step < STEPS; step++) {
     const stepLayouts = layouts.forStep(step);
     const { value, grads } = tf.tidy(() => {
-      const x = tf.tensor4d(normals(BATCH * 64, 'x', step), [BATCH, 8, 8, 1]);
-      const y = tf.tensor1d(Int32Array.from({ length: BATCH }, (_, k) => (k * 7 + step) % 10), 'int32');
+      const x = tf.tensor4d(normals(size.batch * size.side * size.side, 'x', step), [size.batch, size.side, size.side, 1]);
+      const y = tf.tensor1d(Int32Array.from({ length: size.batch }, (_, k) => (k * 7 + step) % 10), 'int32');
       return tf.variableGrads(
         () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], stepLayouts), y, 10, 0),
         model.params.map((p) => p.variable),
@@ -157,6 +159,23 @@ describe.skipIf(!NATIVE_AVAILABLE)(`sparse kernels in training steps, per method
     expect(largestDifference(on, off)).toBeLessThan(1e-6);
     // Not vacuous: the weights moved.
     expect(largestDifference({ ...on, steps: [on.steps.at(-1)!] }, { ...on, steps: [on.steps[0]!] })).toBeGreaterThan(1e-3);
+  });
+
+  it('RigL steps on the sparse path are bit-identical on 1 and 2 threads', async () => {
+    const rigl = METHOD_CASES.find((m) => m.label === 'rigl')!;
+    // Big enough for the kernels to split their work over the pool.
+    const size = { side: 28, hidden: [96, 48], batch: 64 };
+    expect((await initNativeCpuBackend(1)).ok).toBe(true);
+    const one = trainSteps(rigl, true, size);
+    expect((await initNativeCpuBackend(2)).ok).toBe(true);
+    const two = trainSteps(rigl, true, size);
+    expect(two.steps.filter((s) => s.sparse).length).toBeGreaterThan(STEPS / 2);
+    one.steps.forEach((s, k) => {
+      for (const [name, w] of s.weights) {
+        const other = two.steps[k]!.weights.get(name)!;
+        expect(Buffer.from(w.buffer).equals(Buffer.from(other.buffer)), `${name} after step ${k}`).toBe(true);
+      }
+    });
   });
 
   it('RigL runs dense kernels on its update steps only', () => {
