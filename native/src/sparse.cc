@@ -48,8 +48,8 @@ struct AlignedFree {
   void operator()(float* p) const { std::free(p); }
 };
 
-// A growable 64-byte-aligned buffer. Kernels run on the JS thread (the pool's workers only read
-// these), so one buffer per role suffices.
+// A growable 64-byte-aligned buffer, one per role and calling thread (the pool's workers only
+// read and write through the pointers the caller hands them).
 class Scratch {
  public:
   float* get(size_t count) {
@@ -68,11 +68,11 @@ class Scratch {
 };
 
 Scratch& x_transposed_scratch() {
-  static Scratch s;
+  thread_local Scratch s;
   return s;
 }
 Scratch& g_transposed_scratch() {
-  static Scratch s;
+  thread_local Scratch s;
   return s;
 }
 
