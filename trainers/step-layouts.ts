@@ -51,6 +51,13 @@ export interface StepLayouts {
   forEval(): ReadonlyMap<string, SparseLayout> | undefined;
 }
 
+/** For the run's provenance: whether and where the native backend runs sparse kernels. */
+export function sparsePathDescription(): string {
+  return process.env.RIGL_NATIVE_SPARSE === 'off'
+    ? 'off (RIGL_NATIVE_SPARSE=off): masked layers run dense-masked math'
+    : `masked dense layers at density <= ${DEFAULT_MAX_DENSITY}, on steps that need no dense gradient`;
+}
+
 function sparseEnabledByDefault(): boolean {
   return tf.getBackend() === NATIVE_BACKEND_NAME && process.env.RIGL_NATIVE_SPARSE !== 'off';
 }

@@ -215,11 +215,13 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
         { step, stepsPerEpoch, totalSteps },
       );
 
+      // Sparse kernels on this step for the layers that have a layout (none on steps needing dense gradients).
+      const stepLayouts = layouts.forStep(step);
       const { value, grads } = tf.tidy(() => {
         const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
         const y = tf.tensor1d(batch.labels, 'int32');
         return tf.variableGrads(
-          () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], layouts.forStep(step)), y, numClasses, training.labelSmoothing),
+          () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], stepLayouts), y, numClasses, training.labelSmoothing),
           trainable,
         );
       });
@@ -240,7 +242,13 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
           optimizer.step({ learningRate: lr, gradients: gradsByParam, masks: controller.masks(), denseMomentum: controller.denseMomentum });
         }
       } else {
-        optimizer.step({ learningRate: lr, gradients: gradsByParam, masks: controller.masks(), denseMomentum: controller.denseMomentum });
+        optimizer.step({
+          learningRate: lr,
+          gradients: gradsByParam,
+          masks: controller.masks(),
+          denseMomentum: controller.denseMomentum,
+          sparseLayouts: stepLayouts,
+        });
       }
       tf.dispose(Object.values(grads));
       controller.recordStep(step);

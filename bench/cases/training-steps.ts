@@ -161,6 +161,8 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
         gradients,
         masks: controller?.masks() ?? NO_MASKS,
         denseMomentum: controller?.denseMomentum ?? false,
+        // As the loop: layers that ran sparse kernels update their active entries only.
+        sparseLayouts: layouts,
       });
       tf.dispose(Object.values(grads));
       controller?.recordStep(step);

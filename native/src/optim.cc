@@ -4,6 +4,7 @@
 // Every operation is one float32 operation, in the order the tensor path of sgd.ts performs them
 // (generic code: no FMA contraction), so the result is bit-identical to that path.
 #include <cstdint>
+#include <string>
 
 #include "napi_util.h"
 #include "parallel.h"
@@ -52,8 +53,56 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sgdStepRows(w, grad, momentum, mask, rowStarts, rowColumns, inputs, outputs, lr, mu, weightDecay,
+//             nesterov): the same step on the active entries of a masked [inputs, outputs] weight
+// only, listed by row (CSR: row i's active columns rowColumns[rowStarts[i] .. rowStarts[i+1]]).
+// Valid when the gradient is exactly 0 off the mask (the sparse kernels' weight gradient) and the
+// weight and its momentum are 0 there (sparse training's invariant): then every skipped entry's
+// update is 0 → 0, so the result equals sgdStep over the whole array (bit for bit on active
+// entries; a skipped zero keeps its sign, where the full step could turn −0 into +0).
+Napi::Value SgdStepRows(const Napi::CallbackInfo& info) {
+  const char* fn = "sgdStepRows";
+  int64_t inputs = integer(info, 6, fn), outputs = integer(info, 7, fn);
+  int64_t size = inputs * outputs;
+  SgdArgs a{};
+  a.w = f32(info, 0, fn, size);
+  a.grad = f32(info, 1, fn, size);
+  a.v = f32(info, 2, fn, size);
+  a.mask = f32(info, 3, fn, size);
+  const int32_t* row_starts = i32(info, 4, fn, inputs + 1);
+  int64_t nnz = row_starts[inputs];
+  const int32_t* row_columns = i32(info, 5, fn, nnz);
+  if (row_starts[0] != 0) throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowStarts[0] must be 0");
+  for (int64_t i = 0; i < inputs; i++) {
+    if (row_starts[i + 1] < row_starts[i]) throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowStarts must not decrease");
+  }
+  for (int64_t k = 0; k < nnz; k++) {
+    if (row_columns[k] < 0 || row_columns[k] >= outputs) {
+      throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowColumns[" + std::to_string(k) + "] is outside [0, outputs)");
+    }
+  }
+  a.lr = static_cast<float>(number(info, 8, fn));
+  a.mu = static_cast<float>(number(info, 9, fn));
+  a.weight_decay = static_cast<float>(number(info, 10, fn));
+  a.decay = a.weight_decay != 0.0f;
+  a.nesterov = boolean(info, 11, fn);
+  a.dense_momentum = false;
+  parallel_for(inputs, 64, [&](int64_t r0, int64_t r1) {
+    for (int64_t i = r0; i < r1; i++) {
+      for (int32_t k = row_starts[i]; k < row_starts[i + 1]; k++) {
+        int64_t index = i * outputs + row_columns[k];
+        sgd_range(a, index, index + 1);
+      }
+    }
+  });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
-void register_optim(Napi::Env env, Napi::Object exports) { exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep")); }
+void register_optim(Napi::Env env, Napi::Object exports) {
+  exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep"));
+  exports.Set("sgdStepRows", Napi::Function::New(env, SgdStepRows, "sgdStepRows"));
+}
 
 }  // namespace rigl

@@ -84,6 +84,7 @@ describe.skipIf(!NATIVE_AVAILABLE)(`selectBackend with the native addon${NATIVE_
     expect(p.threads).toBe(2);
     expect(p.determinism).toBe('bit-exact');
     expect(['avx512', 'avx2', 'generic']).toContain(p.details.isa);
+    expect(p.details.sparseKernels).toMatch(/^masked dense layers at density <= 0\.25|^off \(RIGL_NATIVE_SPARSE=off\)/);
     expect(p.details.registeredKernels!.split(',')).toEqual(expect.arrayContaining(['BatchMatMul', 'RiglSoftmaxCrossEntropy']));
     expect(p.details['skipped.tfjs-node']).toBe('@tensorflow/tfjs-node is not installed (MODULE_NOT_FOUND)');
   });

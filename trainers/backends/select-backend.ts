@@ -12,6 +12,7 @@ import { BackendError } from '../errors.ts';
 import type { BackendName } from '../run-manifest.ts';
 import type { BackendProvenance, DeterminismClass } from '../run-summary.ts';
 import { registerWasmTrainingKernels } from './kernels/register.ts';
+import { sparsePathDescription } from '../step-layouts.ts';
 import { initNativeCpuBackend } from './native/backend.ts';
 import { type ModuleLoader, initNativeBackend, requireModule } from './tfjs-node.ts';
 import { initWasmBackend, wasmVersion } from './wasm.ts';
@@ -74,6 +75,7 @@ async function tryBackend(name: BackendName, threads: number, load: ModuleLoader
             isa: result.isa,
             ...(result.isa !== result.bestIsa ? { isaNote: `RIGL_NATIVE_ISA lowered the ISA from ${result.bestIsa}` } : {}),
             compiler: result.compiler,
+            sparseKernels: sparsePathDescription(),
             registeredKernels: result.nativeKernels.join(','),
           },
         },

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeSgdStep } from '../backends/native/optim.ts';
+import type { SparseLayout } from '../backends/native/sparse-layout.ts';
 import type { OptimizerSpec } from '../run-manifest.ts';
 import type { ModelParam } from '../models/types.ts';
 
@@ -21,6 +22,12 @@ export interface SgdStepInput {
   /** 0/1 mask per masked-layer name (ModelParam.layer); absent = dense. */
   masks: ReadonlyMap<string, tf.Tensor>;
   denseMomentum: boolean;
+  /**
+   * Masked layers (by layer name) whose gradient this step came from the native sparse kernels,
+   * hence is exactly 0 off the mask (trainers/step-layouts.ts forStep): the native step updates
+   * only their active entries. Absent: every entry.
+   */
+  sparseLayouts?: ReadonlyMap<string, SparseLayout>;
 }
 
 export class SgdOptimizer {
@@ -54,7 +61,7 @@ export class SgdOptimizer {
   }
 
   step(input: SgdStepInput): void {
-    const { learningRate, gradients, masks, denseMomentum } = input;
+    const { learningRate, gradients, masks, denseMomentum, sparseLayouts } = input;
     const mu = this.spec.momentum;
     for (const param of this.params) {
       const grad = gradients.get(param.name);
@@ -67,7 +74,7 @@ export class SgdOptimizer {
         weightDecay: this.decays(param) ? this.spec.weightDecay : 0,
         nesterov: this.spec.nesterov,
         denseMomentum,
-      });
+      }, param.layer === null ? undefined : sparseLayouts?.get(param.layer));
       if (fused) continue;
       tf.tidy(() => {
         let g: tf.Tensor = grad;

@@ -64,6 +64,25 @@ export interface OptimBindings {
     nesterov: boolean,
     denseMomentum: boolean,
   ): void;
+  /**
+   * The same step on a masked [inputs, outputs] weight's active entries only (CSR rows of its
+   * sparse layout); equal to sgdStep when the gradient, weight and momentum are 0 off the mask
+   * (bit for bit on active entries; an inactive zero keeps its sign).
+   */
+  sgdStepRows(
+    w: Float32Array,
+    grad: Float32Array,
+    momentum: Float32Array,
+    mask: Float32Array,
+    rowStarts: Int32Array,
+    rowColumns: Int32Array,
+    inputs: number,
+    outputs: number,
+    learningRate: number,
+    momentumFactor: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
 }
 
 export type NativeAddon = NativeCoreBindings & GemmBindings & OptimBindings & ConvBindings & SparseBindings & EltwiseBindings;

@@ -8,6 +8,8 @@ import { keyedRandom } from '../../random.ts';
 import { initNativeCpuBackend } from './backend.ts';
 import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
 import { nativeSgdStep } from './optim.ts';
+import { buildSparseLayout } from './sparse-layout.ts';
+import { loadNativeAddon } from './addon.ts';
 
 function normals(n: number, ...key: (string | number)[]): Float32Array {
   const rng = keyedRandom(...key);
@@ -96,5 +98,43 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native fused SGD step${NATIVE_AVAILABLE ? ''
     const w2 = tf.tidy(() => tf.variable(tf.ones([4])));
     const v2 = tf.tidy(() => tf.variable(tf.zeros([4])));
     expect(nativeSgdStep(w2, tf.ones([4]), v2, undefined, params)).toBe(false);
+  });
+
+  it('updates only the active entries of a sparse step, with the values of the full step', () => {
+    const loaded = loadNativeAddon();
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const { addon } = loaded;
+    const [inputs, outputs] = [53, 29];
+    const size = inputs * outputs;
+    const mask = Float32Array.from(normals(size, 'rows-mask'), (x) => (x > 0.9 ? 1 : 0));
+    // Sparse training's invariant: gradient (sparse kernels), weight and momentum are 0 off the mask.
+    const masked = (...key: string[]) => Float32Array.from(normals(size, ...key), (x, i) => x * mask[i]!);
+    const layout = buildSparseLayout(mask, inputs, outputs);
+    expect(layout.nnz).toBeGreaterThan(0);
+    for (const [mu, decay, nesterov] of [
+      [0.9, 0, false],
+      [0.9, 5e-4, true],
+      [0, 1e-4, false],
+    ] as const) {
+      const grad = masked('g', String(mu));
+      const full = { w: masked('w'), v: masked('v') };
+      const rows = { w: full.w.slice(), v: full.v.slice() };
+      addon.sgdStep(full.w, grad, full.v, mask, size, 0.1, mu, decay, nesterov, false);
+      addon.sgdStepRows(rows.w, grad, rows.v, mask, layout.rowStarts, layout.rowColumns, inputs, outputs, 0.1, mu, decay, nesterov);
+      // Same values everywhere (=== : an inactive zero may keep the sign the full step would flip,
+      // -0 − (−0) = +0, which no later operation can observe); active entries bit for bit.
+      expect(rows.w.every((x, i) => x === full.w[i])).toBe(true);
+      expect(rows.v.every((x, i) => x === full.v[i])).toBe(true);
+      for (let i = 0; i < size; i++) {
+        if (mask[i] === 1) expect(Object.is(rows.w[i], full.w[i]) && Object.is(rows.v[i], full.v[i])).toBe(true);
+      }
+      expect(rows.w.some((x, i) => x !== masked('w')[i])).toBe(true);
+    }
+    // Malformed index lists are refused before anything is written.
+    const w = masked('w');
+    const bad = layout.rowColumns.slice();
+    bad[0] = outputs;
+    expect(() => addon.sgdStepRows(w, w, w.slice(), mask, layout.rowStarts, bad, inputs, outputs, 0.1, 0.9, 0, false)).toThrow(/rowColumns\[0\] is outside/);
+    expect(Buffer.from(w.buffer).equals(Buffer.from(masked('w').buffer))).toBe(true);
   });
 });

@@ -7,11 +7,16 @@
  * only when the weight's and the momentum buffer's data are held by their variable alone
  * (refCount 1) and every array is float32 on the active native backend; otherwise the caller
  * takes the tensor path. Both paths give identical bits (native/src/optim.cc).
+ *
+ * On a step whose masked layer ran the sparse kernels (trainers/step-layouts.ts), its gradient is
+ * exactly 0 off the mask, and its weights and momentum are 0 there, so the step touches only the
+ * layout's active entries: the same values (an inactive −0 stays −0), a fraction of the memory traffic.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { nativeAddon } from './backend.ts';
 import { NATIVE_BACKEND_NAME } from './kernel-support.ts';
+import type { SparseLayout } from './sparse-layout.ts';
 
 export interface NativeSgdParams {
   learningRate: number;
@@ -40,7 +45,14 @@ function values(backend: MathBackendCPU, t: tf.Tensor, exclusive: boolean): Floa
  * Applies one SGD step to `weight` and `momentum` in place; false (nothing changed) when the fast
  * path does not apply and the caller must take the tensor path.
  */
-export function nativeSgdStep(weight: tf.Variable, gradient: tf.Tensor, momentum: tf.Variable, mask: tf.Tensor | undefined, params: NativeSgdParams): boolean {
+export function nativeSgdStep(
+  weight: tf.Variable,
+  gradient: tf.Tensor,
+  momentum: tf.Variable,
+  mask: tf.Tensor | undefined,
+  params: NativeSgdParams,
+  layout?: SparseLayout,
+): boolean {
   const backend = activeNativeBackend();
   const addon = nativeAddon();
   if (backend === null || addon === null) return false;
@@ -51,6 +63,10 @@ export function nativeSgdStep(weight: tf.Variable, gradient: tf.Tensor, momentum
   if (w === null || v === null || g === null || (mask !== undefined && m === null)) return false;
   const size = weight.size;
   if (g.length !== size || v.length !== size || (m !== null && m.length !== size) || w === g || w === v) return false;
+  if (layout !== undefined && m !== null && !params.denseMomentum && layout.inputs * layout.outputs === size) {
+    addon.sgdStepRows(w, g, v, m, layout.rowStarts, layout.rowColumns, layout.inputs, layout.outputs, params.learningRate, params.momentum, params.weightDecay, params.nesterov);
+    return true;
+  }
   addon.sgdStep(w, g, v, m, size, params.learningRate, params.momentum, params.weightDecay, params.nesterov, params.denseMomentum);
   return true;
 }
