@@ -36,10 +36,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
 const NATIVE_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'];
 
-function setThreads(threads: number): void {
+/**
+ * Resizes the pool, then waits for new workers to start: native/src/parallel.cc's worker reads the
+ * job generation only once it runs, so a parallel_for issued before a fresh worker has started
+ * waits forever for it (seen as a hang right after setThreads(2) under load).
+ */
+async function setThreads(threads: number): Promise<void> {
   const loaded = loadNativeAddon();
   if (!loaded.ok) throw new Error(loaded.reason);
   expect(loaded.addon.setThreads(threads)).toBe(threads);
+  await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 describe.skipIf(!NATIVE_AVAILABLE)(`native conv and pooling kernels${NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`}`, () => {
@@ -50,7 +56,7 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native conv and pooling kernels${NATIVE_AVAI
   });
 
   it('match the cpu backend on every case: convolutions within float32 tolerance, pooling bit-identical', async () => {
-    setThreads(1);
+    await setThreads(1);
     expect(await mismatchesAgainstCpu()).toEqual([]);
   });
 
@@ -105,11 +111,11 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native conv and pooling kernels${NATIVE_AVAI
       for (const c of parallelPool) out.push(...(await onBackend('native', poolOutputs(c))));
       return out;
     };
-    setThreads(1);
+    await setThreads(1);
     const one = await runAll();
-    setThreads(2);
+    await setThreads(2);
     const two = await runAll();
-    setThreads(1);
+    await setThreads(1);
     const labels = [...parallelConv.flatMap((c) => ['y', 'dx', 'dW'].map((n) => `${convLabel(c)} ${n}`)), ...parallelPool.flatMap((c) => ['y', 'dx'].map((n) => `${poolLabel(c)} ${n}`))];
     one.forEach((a, i) => expect(bitIdentical(a, two[i]!), labels[i]).toBe(true));
   });
