@@ -657,9 +657,10 @@ void conv_backprop_input_col2im(const ConvShape& s, const float* dy, const float
   const std::vector<float> wt = transposed_filter(s, w);
   const int64_t images = std::max<int64_t>(1, 256 / std::max<int64_t>(pixels, 1));  // per unit: ≥ 256 rows of dP
   const int64_t block = std::min<int64_t>(K, kDepthBlock);                          // columns of dP per pass
+  const int64_t pass_rows = std::min<int64_t>(images * pixels, 1024);              // rows of dP held at once
   parallel_for((s.batch + images - 1) / images, 1, [&](int64_t u0, int64_t u1) {
     const int64_t max_rows = images * pixels;
-    float* dp = thread_buffer<float, 0>(static_cast<size_t>(max_rows * block));
+    float* dp = thread_buffer<float, 0>(static_cast<size_t>(pass_rows * block));
     const float** rowptr = thread_buffer<const float*, 1>(static_cast<size_t>(max_rows + kMaxMR));
     for (int64_t u = u0; u < u1; u++) {
       const int64_t n0 = u * images, n1 = std::min(s.batch, n0 + images), n_rows = (n1 - n0) * pixels;
@@ -668,14 +669,17 @@ void conv_backprop_input_col2im(const ConvShape& s, const float* dy, const float
       for (int64_t r = 0; r < n_rows + kMaxMR; r++) rowptr[r] = dy_unit + std::min(r, n_rows - 1) * oc;
       for (int64_t k0 = 0; k0 < K; k0 += block) {
         const int64_t k1 = std::min(K, k0 + block);
-        // dP[:, k0:k1) with the OC × NR slices of Wᵀ outside, strips of MR rows inside.
-        for (int64_t j = k0; j < k1; j += mk.nr)
-          for (int64_t r = 0; r < n_rows; r += mk.mr)
-            mk.row(1, oc, rowptr + r, 0, wt.data() + j, K, dp + r * block + (j - k0), block, std::min(mk.mr, n_rows - r),
-                   std::min(mk.nr, k1 - j), false);
-        for (int64_t r = 0; r < n_rows; r++) {
-          const int64_t n = n0 + r / pixels, p = r % pixels;
-          col2im_row_add(s, dx + n * image, p / s.out_w, p % s.out_w, dp + r * block, k0, k1);
+        for (int64_t r0 = 0; r0 < n_rows; r0 += pass_rows) {
+          const int64_t r1 = std::min(n_rows, r0 + pass_rows);
+          // dP[r0:r1, k0:k1) with the OC × NR slices of Wᵀ outside, strips of MR rows inside.
+          for (int64_t j = k0; j < k1; j += mk.nr)
+            for (int64_t r = r0; r < r1; r += mk.mr)
+              mk.row(1, oc, rowptr + r, 0, wt.data() + j, K, dp + (r - r0) * block + (j - k0), block, std::min(mk.mr, r1 - r),
+                     std::min(mk.nr, k1 - j), false);
+          for (int64_t r = r0; r < r1; r++) {
+            const int64_t n = n0 + r / pixels, p = r % pixels;
+            col2im_row_add(s, dx + n * image, p / s.out_w, p % s.out_w, dp + (r - r0) * block, k0, k1);
+          }
         }
       }
     }
