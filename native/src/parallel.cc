@@ -27,8 +27,10 @@ struct Pool {
   std::vector<std::pair<int64_t, int64_t>> chunks;
   int size = 1;
 
-  void worker(int index) {
-    uint64_t seen = generation.load(std::memory_order_acquire);
+  // `seen` is the job counter when the pool started this worker: a job posted before the thread
+  // first runs is then still seen as new (reading the counter in the thread would miss it and
+  // leave the caller waiting forever).
+  void worker(int index, uint64_t seen) {
     for (;;) {
       auto spin_until = std::chrono::steady_clock::now() + kSpin;
       uint64_t now = generation.load(std::memory_order_acquire);
@@ -64,7 +66,8 @@ struct Pool {
     if (threads == size) return;
     stop();
     size = threads;
-    for (int i = 1; i < threads; i++) workers.emplace_back([this, i] { worker(i); });
+    uint64_t current = generation.load(std::memory_order_acquire);
+    for (int i = 1; i < threads; i++) workers.emplace_back([this, i, current] { worker(i, current); });
   }
 
   ~Pool() { stop(); }
