@@ -205,14 +205,14 @@ export function eltwiseCases(): EltwiseCase[] {
   return [...binaryCases(), ...unaryCases(), ...reduceCases(), ...transposeCases()];
 }
 
-/** Cases of at least 64K elements, which native/src/eltwise.cc splits over the thread pool. */
+/** Cases of at least 256K elements (2^18), which native/src/eltwise.cc splits over the thread pool. */
 export function parallelCases(): EltwiseCase[] {
-  const big = input([8, 32, 32, 17], 'big');
-  const bias = input([17], 'big-bias');
-  const perImage = input([8, 1, 1, 17], 'big-image');
-  const matrix = input([301, 257], 'big-matrix');
-  const finite = finiteInput([301, 257], 'big-finite');
-  const finite4 = finiteInput([8, 32, 32, 17], 'big-finite');
+  const big = input([8, 32, 32, 33], 'big');
+  const bias = input([33], 'big-bias');
+  const perImage = input([8, 1, 1, 33], 'big-image');
+  const matrix = input([521, 509], 'big-matrix');
+  const finite = finiteInput([521, 509], 'big-finite');
+  const finite4 = finiteInput([8, 32, 32, 33], 'big-finite');
   const cases: EltwiseCase[] = [
     { label: 'big mul same shape', path: 'binary', tolerance: 'exact', run: () => tf.mul(big(), big()) },
     { label: 'big add channel bias', path: 'binary', tolerance: 'exact', run: () => tf.add(big(), bias()) },
