@@ -292,10 +292,6 @@ export async function checkCases(cases: EltwiseCase[], addon: NativeAddon, threa
         const saved = addon.info().threads;
         for (const n of threads) {
           addon.setThreads(n);
-          // Give new pool workers time to start: a worker that starts after the first job was
-          // posted waits for the next one (native/src/parallel.cc reads the job counter in the
-          // new thread), and the caller would wait for it forever.
-          await new Promise((resolve) => setTimeout(resolve, 50));
           const again = await runOn(NATIVE_BACKEND_NAME, c);
           if (!sameBits(again.values, got.values)) failures.push(`${c.label}: ${n} threads give other bits than ${saved}`);
         }
