@@ -9,12 +9,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../run-manifest.ts';
 import type { ModelDefinition } from './model-definition.ts';
+import { nativeConvBiasRelu } from '../backends/native/conv-fused.ts';
+import { NATIVE_BACKEND_NAME } from '../backends/native/kernel-support.ts';
 import { addChannelBias, conv2d, dense, flatten } from './ops.ts';
 import { type InitRule, PlanBuilder, ZERO, heNormalFanIn, requirePositiveInteger, scaledWidth, torchDefault } from './plan.ts';
 
 type LeNetSpec = Extract<ModelSpec, { name: 'lenet5-caffe' }>;
 
 const KERNEL = 5;
+
+/** relu(conv(x, w) + b), stride 1, no padding: one fused kernel on the native backend (conv-fused.ts). */
+function convBiasRelu(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable): tf.Tensor4D {
+  if (tf.getBackend() === NATIVE_BACKEND_NAME) return nativeConvBiasRelu(x, w as unknown as tf.Tensor4D, b as unknown as tf.Tensor1D, 1, 'valid');
+  return tf.relu(addChannelBias(conv2d(x, w, 1, 0), b));
+}
 
 function inits(spec: LeNetSpec, fanIn: number): { weight: InitRule; bias: InitRule } {
   return spec.init === 'torch-default'
@@ -50,9 +58,9 @@ export const lenet5Caffe: ModelDefinition<LeNetSpec> = {
   },
   forward() {
     return (x, vars) => {
-      let h = tf.relu(addChannelBias(conv2d(x, vars.param('conv1.weight'), 1, 0), vars.param('conv1.bias')));
+      let h = convBiasRelu(x, vars.param('conv1.weight'), vars.param('conv1.bias'));
       h = tf.maxPool(h, 2, 2, 'valid');
-      h = tf.relu(addChannelBias(conv2d(h, vars.param('conv2.weight'), 1, 0), vars.param('conv2.bias')));
+      h = convBiasRelu(h, vars.param('conv2.weight'), vars.param('conv2.bias'));
       h = tf.maxPool(h, 2, 2, 'valid');
       const f = dense(flatten(h), vars.param('fc3.weight'), vars.param('fc3.bias'), { activation: 'relu', layout: vars.sparseLayout?.('fc3') });
       return dense(f, vars.param('fc4.weight'), vars.param('fc4.bias'), { layout: vars.sparseLayout?.('fc4') });

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvShape, PoolShape } from './conv-bindings.ts';
+import { convFusedKernels } from './conv-fused.ts';
 import { type NativeKernelContext, allFloat32, asKernelArgs, f32, nativeKernel, output } from './kernel-support.ts';
 
 type Shape4D = [number, number, number, number];
@@ -130,5 +131,6 @@ export function convKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
     nativeKernel(tf.Conv2DBackpropFilter, conv2dBackpropFilter),
     nativeKernel(tf.MaxPool, maxPool),
     nativeKernel(tf.MaxPoolGrad, maxPoolGrad),
+    ...convFusedKernels(ctx),
   ];
 }
