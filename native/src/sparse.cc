@@ -75,6 +75,16 @@ Scratch& g_transposed_scratch() {
   thread_local Scratch s;
   return s;
 }
+Scratch& g_scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// The first 64-byte-aligned float of a caller's buffer (a JS Float32Array is only 4-byte aligned;
+// such a buffer holds 16 extra floats so that `count` floats fit after the aligned start).
+float* aligned_within(float* p) {
+  return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~static_cast<uintptr_t>(63));
+}
 
 // Runs fn over [0, n) on the pool, or inline when the work is too small to share.
 template <typename Fn>
@@ -788,7 +798,11 @@ Napi::Value SparseDenseForward(const Napi::CallbackInfo& info) {
   float* y = f32(info, 9, fn, batch * outputs);
   if (batch == 0 || outputs == 0) return info.Env().Undefined();
   const int64_t padded = padded_batch(batch);
-  float* xt = x_transposed_scratch().get(static_cast<size_t>(std::max<int64_t>(inputs, 1) * padded));
+  // Argument 10 (optional): a buffer of inputs · padded + 16 floats that keeps xᵀ for the weight
+  // gradient (sparseDenseBackward's xtCache), instead of this thread's scratch.
+  float* xt = 10 < static_cast<int>(info.Length()) && !info[10].IsNull() && !info[10].IsUndefined()
+                  ? aligned_within(f32(info, 10, fn, inputs * padded + 16))
+                  : x_transposed_scratch().get(static_cast<size_t>(std::max<int64_t>(inputs, 1) * padded));
   transpose_padded(x, batch, inputs, padded, xt);
   const SparseForwardArgs args{batch, padded, outputs, xt, w, bias, relu, starts, rows, y};
   parallel_balanced(starts, outputs, 4, nnz * padded + outputs * batch,
@@ -839,6 +853,66 @@ Napi::Value SparseDenseWeightGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sparseDenseBackward(batch, inputs, outputs, x, w, dy, y | null, rowStarts, rowColumns,
+//                     xtCache | null, dx | null, dw, db): the whole backward pass of a sparse layer
+// in one call. g = dy ⊙ act'(y) (act = ReLU with y, identity without), db = Σ_rows g, then gᵀ is
+// transposed once and shared by dw = (xᵀ·g)⊙m (active entries only; pass a zero-filled dw) and,
+// when dx is given, dx = g·(w⊙m)ᵀ. xtCache: the buffer sparseDenseForward filled with xᵀ for this
+// same x (inputs · padded + 16 floats), so x is not transposed again; null transposes x here.
+// Every result equals the separate kernels' (denseBackwardPrologue, sparseDenseWeightGrad,
+// sparseDenseInputGrad) bit for bit.
+Napi::Value SparseDenseBackward(const Napi::CallbackInfo& info) {
+  const char* fn = "sparseDenseBackward";
+  const int64_t batch = integer(info, 0, fn), inputs = integer(info, 1, fn), outputs = integer(info, 2, fn);
+  const float* x = f32(info, 3, fn, batch * inputs);
+  const float* w = f32(info, 4, fn, inputs * outputs);
+  const float* dy = f32(info, 5, fn, batch * outputs);
+  const float* y = optional_f32(info, 6, fn, batch * outputs);
+  const int32_t* starts = i32(info, 7, fn, inputs + 1);
+  const int64_t nnz = checked_index(info, fn, 7, starts, inputs, 8, outputs);
+  const int32_t* columns = i32(info, 8, fn, nnz);
+  const int64_t padded = padded_batch(batch);
+  const float* xt_cache = optional_f32(info, 9, fn, inputs * padded + 16);
+  float* dx = const_cast<float*>(optional_f32(info, 10, fn, batch * inputs));
+  float* dw = f32(info, 11, fn, inputs * outputs);
+  float* db = f32(info, 12, fn, outputs);
+  if (batch == 0) {
+    std::fill(db, db + outputs, 0.0f);
+    if (dx != nullptr) std::fill(dx, dx + batch * inputs, 0.0f);
+    return info.Env().Undefined();
+  }
+  const float* g = dy;
+  if (y != nullptr) {
+    float* gs = g_scratch().get(static_cast<size_t>(std::max<int64_t>(batch * outputs, 1)));
+    backward_prologue(batch, outputs, dy, y, gs, db);
+    g = gs;
+  } else {
+    backward_prologue(batch, outputs, dy, nullptr, nullptr, db);
+  }
+  if (outputs == 0 || inputs == 0) return info.Env().Undefined();
+  float* gt = g_transposed_scratch().get(static_cast<size_t>((outputs + 1) * padded));
+  transpose_padded(g, batch, outputs, padded, gt);
+  float* zero_row = gt + outputs * padded;
+  std::memset(zero_row, 0, padded * sizeof(float));
+  if (nnz > 0) {
+    const float* xt = nullptr;
+    if (xt_cache != nullptr) {
+      xt = aligned_within(const_cast<float*>(xt_cache));
+    } else {
+      float* scratch = x_transposed_scratch().get(static_cast<size_t>(inputs * padded));
+      transpose_padded(x, batch, inputs, padded, scratch);
+      xt = scratch;
+    }
+    const SparseWeightGradArgs wargs{padded, outputs, xt, gt, starts, columns, dw, zero_row};
+    parallel_balanced(starts, inputs, 1, nnz * padded, [&](int64_t i0, int64_t i1) { weight_grad_rows(wargs, i0, i1); });
+  }
+  if (dx != nullptr) {
+    const SparseInputGradArgs iargs{batch, padded, inputs, outputs, gt, w, starts, columns, dx};
+    parallel_balanced(starts, inputs, 4, nnz * padded + inputs * batch, [&](int64_t i0, int64_t i1) { input_grad_rows(iargs, i0, i1); });
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_sparse(Napi::Env env, Napi::Object exports) {
@@ -847,6 +921,7 @@ void register_sparse(Napi::Env env, Napi::Object exports) {
   exports.Set("sparseDenseForward", Napi::Function::New(env, SparseDenseForward, "sparseDenseForward"));
   exports.Set("sparseDenseInputGrad", Napi::Function::New(env, SparseDenseInputGrad, "sparseDenseInputGrad"));
   exports.Set("sparseDenseWeightGrad", Napi::Function::New(env, SparseDenseWeightGrad, "sparseDenseWeightGrad"));
+  exports.Set("sparseDenseBackward", Napi::Function::New(env, SparseDenseBackward, "sparseDenseBackward"));
 }
 
 }  // namespace rigl

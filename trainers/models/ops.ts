@@ -63,7 +63,7 @@ export interface DenseOptions {
 export function dense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable | null, options: DenseOptions = {}): tf.Tensor2D {
   const activation = options.activation ?? 'none';
   if (b !== null && tf.getBackend() === NATIVE_BACKEND_NAME) {
-    return nativeDense(x, w as unknown as tf.Tensor2D, b as unknown as tf.Tensor1D, activation, options.layout);
+    return nativeDense(x, w as unknown as tf.Tensor2D, b as unknown as tf.Tensor1D, activation, options.layout, options.inputGradient ?? true);
   }
   const y = denseMatMul(x, w as unknown as tf.Tensor2D, { inputGradient: options.inputGradient ?? true });
   const biased = b === null ? y : addChannelBias(y, b);

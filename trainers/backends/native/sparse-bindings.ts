@@ -6,6 +6,11 @@
  * gradients. The C++ checks every index array on each call (ascending, in range) and throws a
  * RangeError otherwise. Outputs are allocated by the caller.
  */
+/** Floats of an xᵀ buffer for sparseDenseForward's xtOut: batch padded to 16, plus 16 for alignment. */
+export function xtCacheLength(batch: number, inputs: number): number {
+  return inputs * Math.ceil(batch / 16) * 16 + 16;
+}
+
 export interface SparseBindings {
   /** y[r, :] = act(y[r, :] + bias) in place; act = ReLU when `relu`, else identity. */
   denseBiasActivation(rows: number, cols: number, y: Float32Array, bias: Float32Array, relu: boolean): void;
@@ -26,6 +31,8 @@ export interface SparseBindings {
     columnStarts: Int32Array,
     columnRows: Int32Array,
     y: Float32Array,
+    /** Optional: keeps xᵀ (inputs · paddedBatch + 16 floats, see xtCacheLength) for sparseDenseBackward. */
+    xtOut?: Float32Array | null,
   ): void;
   /** dx = g·(w⊙m)ᵀ, overwriting dx [batch, inputs]. */
   sparseDenseInputGrad(
@@ -37,6 +44,28 @@ export interface SparseBindings {
     rowStarts: Int32Array,
     rowColumns: Int32Array,
     dx: Float32Array,
+  ): void;
+  /**
+   * A sparse layer's whole backward pass in one call: g = dy ⊙ act'(y) (ReLU with y, identity with
+   * y null), db = Σ over rows of g, dw = (xᵀ·g)⊙m at the active entries only (pass a zero-filled dw)
+   * and, when dx is not null, dx = g·(w⊙m)ᵀ; g is transposed once for both products. xtCache: the
+   * xtOut that sparseDenseForward filled for this same x, or null (x is then transposed here).
+   * Bit-identical to denseBackwardPrologue + sparseDenseWeightGrad + sparseDenseInputGrad.
+   */
+  sparseDenseBackward(
+    batch: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    w: Float32Array,
+    dy: Float32Array,
+    y: Float32Array | null,
+    rowStarts: Int32Array,
+    rowColumns: Int32Array,
+    xtCache: Float32Array | null,
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
   ): void;
   /** dw = (xᵀ·g)⊙m written at the active entries only: pass a zero-filled dw [inputs, outputs]. */
   sparseDenseWeightGrad(

@@ -8,7 +8,7 @@ import '../gradients.ts';
 import { loadNativeAddon } from './addon.ts';
 import { initNativeCpuBackend } from './backend.ts';
 import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
-import { NATIVE_SPARSE_DENSE_INPUT_GRAD, nativeDense } from './sparse-kernels.ts';
+import { NATIVE_DENSE_BACKWARD, NATIVE_SPARSE_DENSE_BACKWARD, NATIVE_SPARSE_DENSE_INPUT_GRAD, nativeDense } from './sparse-kernels.ts';
 import { caseData, caseLabel, checkCases, kernelCases, parallelCases, runNativeCase } from './sparse-kernels.fixture.ts';
 import { buildSparseLayout } from './sparse-layout.ts';
 import { buildModel } from '../../models/index.ts';
@@ -59,16 +59,43 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native dense-layer kernels${NATIVE_AVAILABLE
     const before = tf.memory().numTensors;
     for (const l of [layout, undefined]) {
       const profile = await tf.profile(() => {
-        const { value, grads } = tf.variableGrads(() => tf.sum(nativeDense(x, w, b, 'relu', l)), [w, b]);
+        const { value, grads } = tf.variableGrads(() => tf.sum(nativeDense(x, w, b, 'relu', l, false)), [w, b]);
         tf.dispose([value, ...Object.values(grads)]);
       });
       const kernels = profile.kernels.map((k) => k.name);
       expect(kernels).not.toContain(NATIVE_SPARSE_DENSE_INPUT_GRAD);
-      // Dense: one SGEMM for dw only (none for dx).
-      expect(kernels.filter((k) => k === 'BatchMatMul').length).toBe(l === undefined ? 1 : 0);
+      // The whole backward pass is one kernel, which returns no dx (only dw and db).
+      const backward = profile.kernels.filter((k) => k.name === (l === undefined ? NATIVE_DENSE_BACKWARD : NATIVE_SPARSE_DENSE_BACKWARD));
+      expect(backward.map((k) => k.outputShapes)).toEqual([
+        [
+          [c.inputs, c.outputs],
+          [c.outputs],
+        ],
+      ]);
+      expect(kernels.filter((k) => k === 'BatchMatMul').length).toBe(0);
     }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w, b]);
+  });
+
+  it('still give the input gradient, unchanged, when asked for it although inputGradient is false', async () => {
+    expect((await initNativeCpuBackend(1)).ok).toBe(true);
+    for (const c of [parallelCases()[0]!, ...kernelCases().filter((k) => k.batch >= 128).slice(0, 2)]) {
+      const data = caseData(c, 3);
+      const layout = c.sparse ? buildSparseLayout(data.mask, c.inputs, c.outputs) : undefined;
+      const x = tf.tensor2d(data.x, [c.batch, c.inputs]);
+      const w = tf.tensor2d(data.w, [c.inputs, c.outputs]);
+      const b = tf.tensor1d(data.b);
+      const up = tf.tensor2d(data.dy, [c.batch, c.outputs]);
+      const gradsWith = (inputGradient: boolean) =>
+        tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+          tf.sum(tf.mul(nativeDense(xs as tf.Tensor2D, ws as tf.Tensor2D, bs as tf.Tensor1D, c.activation, layout, inputGradient), up)),
+        )([x, w, b]);
+      const eager = gradsWith(true);
+      const onDemand = gradsWith(false);
+      eager.forEach((t, k) => expect(sameBits(t.dataSync() as Float32Array, onDemand[k]!.dataSync() as Float32Array), `${caseLabel(c)} #${k}`).toBe(true));
+      tf.dispose([x, w, b, up, ...eager, ...onDemand]);
+    }
   });
 
   it('reject a layout of another shape and malformed index arrays', async () => {

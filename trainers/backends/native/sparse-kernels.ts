@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type NativeKernelContext, type KernelArgs, asKernelArgs, f32, nativeKernel, output } from './kernel-support.ts';
+import { xtCacheLength } from './sparse-bindings.ts';
 import type { SparseLayout } from './sparse-layout.ts';
 
 export type DenseActivation = 'none' | 'relu';
@@ -31,10 +32,48 @@ export const NATIVE_DENSE_BACKWARD_PROLOGUE = 'RiglNativeDenseBackwardPrologue';
 export const NATIVE_SPARSE_DENSE_INPUT_GRAD = 'RiglNativeSparseDenseInputGrad';
 /** dw = (xᵀ·g)⊙m; inputs x [B, in], g [B, out]; attrs { layout }. */
 export const NATIVE_SPARSE_DENSE_WEIGHT_GRAD = 'RiglNativeSparseDenseWeightGrad';
+/**
+ * A sparse layer's backward pass in one kernel; inputs dy, x, w (and y with ReLU); attrs { layout,
+ * inputGradient }; outputs [dx, dw, db] when inputGradient, else [dw, db].
+ */
+export const NATIVE_SPARSE_DENSE_BACKWARD = 'RiglNativeSparseDenseBackward';
+/** The same for the dense product (two SGEMMs with transpose flags); attrs { inputGradient }. */
+export const NATIVE_DENSE_BACKWARD = 'RiglNativeDenseBackward';
 
 interface DenseAttrs {
   activation: DenseActivation;
   layout: SparseLayout | null;
+  /** false: the layer's input is data, so the backward pass skips dx (computed on demand if asked). */
+  inputGradient: boolean;
+}
+
+/**
+ * xᵀ as the sparse forward kernel left it, per layout, for the weight gradient of the same x (the
+ * input's dataId: tfjs tensors never change their data, and a dense layer's input is never a
+ * variable, the only tensors the native optimizer updates in place). One buffer per layout, reused
+ * step after step; a second forward through the layout before the backward (another x) takes it
+ * over, and that backward then transposes x itself.
+ */
+interface XtCache {
+  buffer: Float32Array;
+  owner: object | null;
+}
+const xtCaches = new WeakMap<SparseLayout, XtCache>();
+
+function xtBufferFor(layout: SparseLayout, x: tf.TensorInfo): Float32Array {
+  const length = xtCacheLength(x.shape[0]!, x.shape[1]!);
+  let cache = xtCaches.get(layout);
+  if (cache === undefined || cache.buffer.length !== length) {
+    cache = { buffer: new Float32Array(length), owner: null };
+    xtCaches.set(layout, cache);
+  }
+  cache.owner = x.dataId;
+  return cache.buffer;
+}
+
+function cachedXt(layout: SparseLayout, x: tf.TensorInfo): Float32Array | null {
+  const cache = xtCaches.get(layout);
+  return cache !== undefined && cache.owner === x.dataId && cache.buffer.length === xtCacheLength(x.shape[0]!, x.shape[1]!) ? cache.buffer : null;
 }
 
 function denseAttrs(attrs: tf.NamedAttrMap | undefined): DenseAttrs {
@@ -55,7 +94,14 @@ function checkLayout(layout: SparseLayout, inputs: number, outputs: number, wher
  * act(x·w + b) on the native backend as one kernel (see the file header); `layout` = the mask's
  * structure for a masked w whose inactive entries are 0, or undefined for the dense product.
  */
-export function nativeDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseActivation, layout?: SparseLayout): tf.Tensor2D {
+export function nativeDense(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  activation: DenseActivation,
+  layout?: SparseLayout,
+  inputGradient = true,
+): tf.Tensor2D {
   if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1) {
     throw new RangeError(`'x', 'w' and 'b' passed to nativeDense() must have ranks 2, 2 and 1 but got ${x.rank}, ${w.rank} and ${b.rank}`);
   }
@@ -66,7 +112,7 @@ export function nativeDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, acti
     throw new TypeError(`nativeDense() takes float32 tensors but got ${x.dtype}, ${w.dtype} and ${b.dtype}`);
   }
   if (layout !== undefined) checkLayout(layout, w.shape[0], w.shape[1], 'nativeDense()');
-  const attrs: DenseAttrs = { activation, layout: layout ?? null };
+  const attrs: DenseAttrs = { activation, layout: layout ?? null, inputGradient };
   return tf.engine().runKernel(NATIVE_DENSE, { x, w, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
@@ -82,27 +128,43 @@ function registerDenseGradient(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const { activation, layout } = denseAttrs(attrs);
+      const { activation, layout, inputGradient } = denseAttrs(attrs);
       const dyT = dy as tf.Tensor2D;
-      const prologue =
-        activation === 'relu'
-          ? (tf.engine().runKernel(NATIVE_DENSE_BACKWARD_PROLOGUE, { dy: dyT, y }) as tf.Tensor[])
-          : [dyT, ...(tf.engine().runKernel(NATIVE_DENSE_BACKWARD_PROLOGUE, { dy: dyT }) as tf.Tensor[])];
-      const [g, db] = prologue as [tf.Tensor2D, tf.Tensor1D];
-      const sparseAttrs = { layout } as unknown as tf.NamedAttrMap;
-      return {
-        x: () =>
-          layout === null
-            ? tf.matMul(g, w, false, true)
-            : (tf.engine().runKernel(NATIVE_SPARSE_DENSE_INPUT_GRAD, { g, w }, sparseAttrs) as tf.Tensor2D),
-        w: () =>
-          layout === null
-            ? tf.matMul(x, g, true, false)
-            : (tf.engine().runKernel(NATIVE_SPARSE_DENSE_WEIGHT_GRAD, { x, g }, sparseAttrs) as tf.Tensor2D),
-        b: () => db,
-      };
+      return fusedGradients(dyT, x, w, y, activation, layout, inputGradient !== false);
     },
   });
+}
+
+/**
+ * The gradient closures of a dense layer, all from one fused kernel (dx only when the layer's input
+ * needs a gradient; a data input's is computed on demand should tfjs ever ask for it).
+ */
+function fusedGradients(
+  dy: tf.Tensor2D,
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  y: tf.Tensor2D,
+  activation: DenseActivation,
+  layout: SparseLayout | null,
+  inputGradient: boolean,
+) {
+  const relu = activation === 'relu';
+  const inputs: tf.NamedTensorMap = relu ? { dy, x, w, y } : { dy, x, w };
+  const attrs = { layout, inputGradient } as unknown as tf.NamedAttrMap;
+  const outs = tf.engine().runKernel(layout === null ? NATIVE_DENSE_BACKWARD : NATIVE_SPARSE_DENSE_BACKWARD, inputs, attrs) as tf.Tensor[];
+  const [dx, dw, db] = (inputGradient ? outs : [null, ...outs]) as [tf.Tensor2D | null, tf.Tensor2D, tf.Tensor1D];
+  return {
+    // Asked for although the layer said its input is data: g again, then the input-gradient kernel.
+    x: () => dx ?? inputGradientOnDemand(dy, w, relu ? y : null, layout),
+    w: () => dw,
+    b: () => db,
+  };
+}
+
+function inputGradientOnDemand(dy: tf.Tensor2D, w: tf.Tensor2D, y: tf.Tensor2D | null, layout: SparseLayout | null): tf.Tensor2D {
+  const g = y === null ? dy : ((tf.engine().runKernel(NATIVE_DENSE_BACKWARD_PROLOGUE, { dy, y }) as tf.Tensor[])[0] as tf.Tensor2D);
+  if (layout === null) return tf.matMul(g, w, false, true);
+  return tf.engine().runKernel(NATIVE_SPARSE_DENSE_INPUT_GRAD, { g, w }, { layout } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 export function sparseKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
@@ -125,7 +187,8 @@ export function sparseKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
       addon.denseBiasActivation(batch, outSize, y, f32(backend, b), relu);
     } else {
       checkLayout(layout, inSize, outSize, NATIVE_DENSE);
-      addon.sparseDenseForward(batch, inSize, outSize, f32(backend, x), f32(backend, w), f32(backend, b), relu, layout.columnStarts, layout.columnRows, y);
+      const xt = xtBufferFor(layout, x);
+      addon.sparseDenseForward(batch, inSize, outSize, f32(backend, x), f32(backend, w), f32(backend, b), relu, layout.columnStarts, layout.columnRows, y, xt);
     }
     return output(backend, [batch, outSize], y);
   };
@@ -174,8 +237,73 @@ export function sparseKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
     return output(backend, [inSize, outSize], dw);
   };
 
+  const sparseBackward: tf.KernelFunc = (raw) => {
+    const args = asKernelArgs(raw);
+    const { inputs, backend } = args;
+    const { layout, inputGradient } = args.attrs as unknown as { layout: SparseLayout; inputGradient: boolean };
+    const dy = inputs.dy!;
+    const x = inputs.x!;
+    const w = inputs.w!;
+    const y = inputs.y;
+    const [batch, inSize] = x.shape as [number, number];
+    const outSize = w.shape[1]!;
+    checkLayout(layout, inSize, outSize, NATIVE_SPARSE_DENSE_BACKWARD);
+    const dx = inputGradient ? new Float32Array(batch * inSize) : null;
+    // Zero-filled: the kernel writes the active entries only.
+    const dw = new Float32Array(inSize * outSize);
+    const db = new Float32Array(outSize);
+    addon.sparseDenseBackward(
+      batch,
+      inSize,
+      outSize,
+      f32(backend, x),
+      f32(backend, w),
+      f32(backend, dy),
+      y === undefined ? null : f32(backend, y),
+      layout.rowStarts,
+      layout.rowColumns,
+      cachedXt(layout, x),
+      dx,
+      dw,
+      db,
+    );
+    const rest = [output(backend, [inSize, outSize], dw), output(backend, [outSize], db)];
+    return dx === null ? rest : [output(backend, [batch, inSize], dx), ...rest];
+  };
+
+  // g = dy ⊙ act'(y) and db (the prologue), dw = xᵀ·g, dx = g·wᵀ: the SGEMMs tf.matMul would run.
+  const denseBackward: tf.KernelFunc = (raw) => {
+    const args = asKernelArgs(raw);
+    const { inputs, backend } = args;
+    const { inputGradient } = args.attrs as unknown as { inputGradient: boolean };
+    const dy = inputs.dy!;
+    const x = inputs.x!;
+    const w = inputs.w!;
+    const y = inputs.y;
+    const [batch, inSize] = x.shape as [number, number];
+    const outSize = w.shape[1]!;
+    const dyValues = f32(backend, dy);
+    const db = new Float32Array(outSize);
+    let g = dyValues;
+    if (y === undefined) {
+      addon.denseBackwardPrologue(batch, outSize, dyValues, null, null, db);
+    } else {
+      g = new Float32Array(batch * outSize);
+      addon.denseBackwardPrologue(batch, outSize, dyValues, f32(backend, y), g, db);
+    }
+    const dw = new Float32Array(inSize * outSize);
+    addon.gemm(true, false, inSize, outSize, batch, f32(backend, x), g, dw, false);
+    const rest = [output(backend, [inSize, outSize], dw), output(backend, [outSize], db)];
+    if (!inputGradient) return rest;
+    const dx = new Float32Array(batch * inSize);
+    addon.gemm(false, true, batch, inSize, outSize, g, f32(backend, w), dx, false);
+    return [output(backend, [batch, inSize], dx), ...rest];
+  };
+
   return [
     nativeKernel(NATIVE_DENSE, dense),
+    nativeKernel(NATIVE_DENSE_BACKWARD, denseBackward),
+    nativeKernel(NATIVE_SPARSE_DENSE_BACKWARD, sparseBackward),
     nativeKernel(NATIVE_DENSE_BACKWARD_PROLOGUE, prologue),
     nativeKernel(NATIVE_SPARSE_DENSE_INPUT_GRAD, inputGrad),
     nativeKernel(NATIVE_SPARSE_DENSE_WEIGHT_GRAD, weightGrad),
