@@ -12,9 +12,7 @@ import { CONV_CASES, POOL_CASES, mismatchesAgainstCpu } from './conv-kernels.fix
 const init = await initNativeCpuBackend(2);
 if (!init.ok) {
   process.stdout.write(`${JSON.stringify({ isa: null, cases: 0, failures: [init.reason] })}\n`);
-  process.exit(1);
+  throw new Error(init.reason);
 }
-// Let the pool's new worker start before the first parallel kernel (see setThreads in conv-kernels.test.ts).
-await new Promise((resolve) => setTimeout(resolve, 250));
 const failures = await mismatchesAgainstCpu();
 process.stdout.write(`${JSON.stringify({ isa: init.isa, cases: CONV_CASES.length + POOL_CASES.length, failures })}\n`);

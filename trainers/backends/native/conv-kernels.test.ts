@@ -37,16 +37,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
 const NATIVE_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'];
 
-/**
- * Resizes the pool, then waits for new workers to start: native/src/parallel.cc's worker reads the
- * job generation only once it runs, so a parallel_for issued before a fresh worker has started
- * waits forever for it (seen as a hang right after setThreads(2) under load).
- */
+/** Resizes the pool (a job posted right after, before a new worker runs, is still picked up: parallel.cc). */
 async function setThreads(threads: number): Promise<void> {
   const loaded = loadNativeAddon();
   if (!loaded.ok) throw new Error(loaded.reason);
   expect(loaded.addon.setThreads(threads)).toBe(threads);
-  await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 describe.skipIf(!NATIVE_AVAILABLE)(`native conv and pooling kernels${NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`}`, () => {

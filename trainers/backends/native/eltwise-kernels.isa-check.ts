@@ -10,7 +10,7 @@ import { checkCases, eltwiseCases, parallelCases } from './eltwise-kernels.fixtu
 const init = await initNativeCpuBackend(2);
 if (!init.ok) {
   process.stdout.write(`${JSON.stringify({ isa: null, cases: 0, failures: [init.reason] })}\n`);
-  process.exit(1);
+  throw new Error(init.reason);
 }
 const addon = nativeAddon()!;
 const small = eltwiseCases();
