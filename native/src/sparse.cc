@@ -20,6 +20,7 @@
 // gradients) or output column blocks (db), never inside a sum; every sum runs in a fixed order
 // (ascending input index, ascending batch chunk), so results are bit-identical at any thread count.
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -724,6 +725,20 @@ void backward_prologue(int64_t rows, int64_t cols, const float* dy, const float*
 
 // ---- argument checks ----------------------------------------------------------------------------
 
+// Whether every group of indices (starts already checked) ascends strictly from >= 0 and stays
+// below bound. No early exit, so that the compiler vectorises the loops: this runs on every call.
+bool indices_valid(const int32_t* starts, int64_t count, const int32_t* indices, int64_t nnz, int64_t bound) {
+  int32_t bad = 0;
+  if (bound <= INT32_MAX) {
+    const int32_t limit = static_cast<int32_t>(bound);
+    for (int64_t p = 0; p < nnz; p++) bad |= static_cast<int32_t>(indices[p] >= limit) | static_cast<int32_t>(indices[p] < 0);
+  }
+  for (int64_t k = 0; k < count; k++) {
+    for (int32_t p = starts[k] + 1; p < starts[k + 1]; p++) bad |= static_cast<int32_t>(indices[p] <= indices[p - 1]);
+  }
+  return bad == 0;
+}
+
 // Checks one compressed index (starts[count + 1], indices[nnz] < bound, ascending in each group) and
 // returns nnz. A malformed layout would make the kernels read out of bounds, so this runs on every
 // call; it reads count + nnz integers, little next to the nnz · batch multiply-adds that follow.
@@ -740,6 +755,8 @@ int64_t checked_index(const Napi::CallbackInfo& info, const char* fn, int starts
                                          std::to_string(count) + " × " + std::to_string(bound) + " entries");
   }
   const int32_t* indices = i32(info, indices_arg, fn, nnz);
+  if (indices_valid(starts, count, indices, nnz, bound)) return nnz;
+  // Something is wrong: find the first bad entry for the message.
   for (int64_t k = 0; k < count; k++) {
     int64_t previous = -1;
     for (int32_t p = starts[k]; p < starts[k + 1]; p++) {
