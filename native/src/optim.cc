@@ -76,7 +76,10 @@ Napi::Value SgdStepRows(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; i < inputs; i++) {
     if (row_starts[i + 1] < row_starts[i]) throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowStarts must not decrease");
   }
-  for (int64_t k = 0; k < nnz; k++) {
+  // Without an early exit (vectorised); the bad entry is looked for only when there is one.
+  int32_t out_of_range = 0;
+  for (int64_t k = 0; k < nnz; k++) out_of_range |= static_cast<int32_t>(row_columns[k] < 0) | static_cast<int32_t>(row_columns[k] >= outputs);
+  for (int64_t k = 0; out_of_range != 0 && k < nnz; k++) {
     if (row_columns[k] < 0 || row_columns[k] >= outputs) {
       throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowColumns[" + std::to_string(k) + "] is outside [0, outputs)");
     }
