@@ -11,7 +11,7 @@ import { checkCases, kernelCases, parallelCases } from './sparse-kernels.fixture
 const init = await initNativeCpuBackend(2);
 if (!init.ok) {
   process.stdout.write(`${JSON.stringify({ isa: null, cases: 0, failures: [init.reason] })}\n`);
-  process.exit(1);
+  throw new Error(init.reason);
 }
 const cases = [...kernelCases(), ...parallelCases()];
 const failures = checkCases(cases);
