@@ -3,6 +3,7 @@
  * tfjs's: activations NHWC, filters [filterHeight, filterWidth, inChannels, outChannels], all
  * float32, dilation 1. Outputs are allocated by the caller and overwritten whole.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** A convolution's geometry in plain integers (from tf.backend_util.computeConv2DInfo). */
 export interface ConvShape {
@@ -49,4 +50,23 @@ export interface ConvBindings {
   maxPool(x: Float32Array, y: Float32Array, shape: PoolShape): void;
   /** dx[N, inH, inW, C]: each dy to the first maximum of its window in scan order (tfjs's maxPoolPositions). */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, shape: PoolShape): void;
+}
+
+/** The addon's shape argument from tfjs's conv info (padding resolved to top/left offsets). */
+export function convShape(info: tf.backend_util.Conv2DInfo): ConvShape {
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
 }

@@ -14,6 +14,7 @@
  * on every other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { convShape } from './conv-bindings.ts';
 import { type NativeKernelContext, allFloat32, asKernelArgs, f32, nativeKernel, output } from './kernel-support.ts';
 
 /** y = relu(conv2d(x, filter) + bias); inputs x, filter, bias; attrs { strides, pad } as tf.conv2d's. */
@@ -83,21 +84,7 @@ export function convFusedKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
     const { strides, pad } = attrs as unknown as ConvBiasReluAttrs;
     const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4D, filter.shape as Shape4D, strides, 1, pad);
     const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
-    addon.conv2d(f32(backend, x), f32(backend, filter), y, {
-      batch: info.batchSize,
-      inHeight: info.inHeight,
-      inWidth: info.inWidth,
-      inChannels: info.inChannels,
-      outHeight: info.outHeight,
-      outWidth: info.outWidth,
-      outChannels: info.outChannels,
-      filterHeight: info.filterHeight,
-      filterWidth: info.filterWidth,
-      strideHeight: info.strideHeight,
-      strideWidth: info.strideWidth,
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
-    });
+    addon.conv2d(f32(backend, x), f32(backend, filter), y, convShape(info));
     addon.denseBiasActivation(y.length / info.outChannels, info.outChannels, y, f32(backend, bias), true);
     return output(backend, info.outShape, y);
   };

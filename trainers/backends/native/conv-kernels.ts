@@ -6,29 +6,12 @@
  * cover (dilation > 1, NCHW, a non-float32 dtype) goes to the cpu backend's kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvShape, PoolShape } from './conv-bindings.ts';
+import { type PoolShape, convShape } from './conv-bindings.ts';
 import { convFusedKernels } from './conv-fused.ts';
 import { type NativeKernelContext, allFloat32, asKernelArgs, f32, nativeKernel, output } from './kernel-support.ts';
 
 type Shape4D = [number, number, number, number];
 
-function convShape(info: tf.backend_util.Conv2DInfo): ConvShape {
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
 
 function poolShape(info: tf.backend_util.Conv2DInfo): PoolShape {
   return {
