@@ -30,8 +30,6 @@ export const NATIVE_DENSE = 'RiglNativeDense';
 export const NATIVE_DENSE_BACKWARD_PROLOGUE = 'RiglNativeDenseBackwardPrologue';
 /** dx = g·(w⊙m)ᵀ; inputs g [B, out], w [in, out]; attrs { layout }. */
 export const NATIVE_SPARSE_DENSE_INPUT_GRAD = 'RiglNativeSparseDenseInputGrad';
-/** dw = (xᵀ·g)⊙m; inputs x [B, in], g [B, out]; attrs { layout }. */
-export const NATIVE_SPARSE_DENSE_WEIGHT_GRAD = 'RiglNativeSparseDenseWeightGrad';
 /**
  * A sparse layer's backward pass in one kernel; inputs dy, x, w (and y with ReLU); attrs { layout,
  * inputGradient }; outputs [dx, dw, db] when inputGradient, else [dw, db].
@@ -222,21 +220,6 @@ export function sparseKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
     return output(backend, [batch, inSize], dx);
   };
 
-  const weightGrad: tf.KernelFunc = (raw) => {
-    const args = asKernelArgs(raw);
-    const { inputs, backend } = args;
-    const layout = layoutOf(args);
-    const x = inputs.x!;
-    const g = inputs.g!;
-    const [batch, inSize] = x.shape as [number, number];
-    const outSize = g.shape[1]!;
-    checkLayout(layout, inSize, outSize, NATIVE_SPARSE_DENSE_WEIGHT_GRAD);
-    // Zero-filled: the kernel writes the active entries only.
-    const dw = new Float32Array(inSize * outSize);
-    addon.sparseDenseWeightGrad(batch, inSize, outSize, f32(backend, x), f32(backend, g), layout.rowStarts, layout.rowColumns, dw);
-    return output(backend, [inSize, outSize], dw);
-  };
-
   const sparseBackward: tf.KernelFunc = (raw) => {
     const args = asKernelArgs(raw);
     const { inputs, backend } = args;
@@ -306,6 +289,5 @@ export function sparseKernels(ctx: NativeKernelContext): tf.KernelConfig[] {
     nativeKernel(NATIVE_SPARSE_DENSE_BACKWARD, sparseBackward),
     nativeKernel(NATIVE_DENSE_BACKWARD_PROLOGUE, prologue),
     nativeKernel(NATIVE_SPARSE_DENSE_INPUT_GRAD, inputGrad),
-    nativeKernel(NATIVE_SPARSE_DENSE_WEIGHT_GRAD, weightGrad),
   ];
 }
