@@ -253,7 +253,7 @@ export const SKIPPED_NOTES: readonly string[] = [
   'cpu backend: LeNet-5, WRN conv and the RigL step are not timed: the tfjs cpu backend is 100-1000x slower on them ' +
     '(env-measurements.md §3, quiet core: LeNet-5 28,301 ms/step, WRN conv 155,979 ms/step), so only the MLP step shows its cost.',
   'RigL steps: wasm and cpu run them dense-masked (what the trainer does there, and what the report\'s code does); ' +
-    'native runs the sparse kernels through trainers/step-layouts.ts, as the training loop does on native. PyTorch is always dense-masked.',
+    'native runs the sparse kernels through trainers/step-layouts.ts and the MLP steps through the fused step (trainers/backends/native/dense-chain-step.ts), as the training loop does on native. PyTorch is always dense-masked.',
   'WRN-22-2: one block conv (3×3, 32→32, on 128×32×32×32, gradients for weight, bias and input) rather than a whole block, ' +
     'exactly as bench/peer/steps.py `wrn-conv` does, so the two are comparable.',
 ];

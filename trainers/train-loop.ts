@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeBackendActive } from './backends/native/backend.ts';
+import { createDenseChainStep } from './backends/native/dense-chain-step.ts';
 import { nativeSoftmaxCrossEntropy } from './backends/native/loss-kernels.ts';
 import { packCheckpoint, unpackCheckpoint, type CheckpointArray } from './checkpoint.ts';
 import { assembleBatch, batchCount, createBatchSpec, epochOrder, type BatchSpec } from './datasets/batches.ts';
@@ -185,11 +186,53 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
 
   const numClasses = dataset.numClasses;
   const { height, width, channels } = dataset;
+  // The native backend's whole-step fast path for MLPs (null elsewhere); it runs the steps that
+  // need no gradient tensors: not mask updates, not steps needing dense gradients.
+  const fusedStep = createDenseChainStep(model, optimizer, { numClasses, labelSmoothing: training.labelSmoothing });
   let order: Uint32Array | null = null;
   let orderEpoch = -1;
   const batchSpec = createBatchSpec({ height, width, channels }, datasetSpec);
   // The batch's memory is reused once its tensors are disposed (end of the step's tidy).
   let reuse: Batch | null = null;
+
+  /** One step through tfjs's autograd: dense gradients, then a mask update or the optimizer step; the loss. */
+  const tensorPathStep = (step: number, batch: Batch, lr: number, stepLayouts: ReadonlyMap<string, SparseLayout> | undefined): number => {
+    const epoch = Math.floor(step / stepsPerEpoch);
+    const { value, grads } = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
+      const y = tf.tensor1d(batch.labels, 'int32');
+      return tf.variableGrads(
+        () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], stepLayouts), y, numClasses, training.labelSmoothing),
+        trainable,
+      );
+    });
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    if (!Number.isFinite(loss)) {
+      tf.dispose(Object.values(grads));
+      throw new TrainingDivergedError(step, loss);
+    }
+    const gradsByParam = new Map(model.params.map((p) => [p.name, grads[p.variable.name]!]));
+    if (controller.isUpdateStep(step)) {
+      const gradsByLayer = new Map(weightParams.map((p) => [p.layer!, gradsByParam.get(p.name)!]));
+      const report = controller.update({ step, weights: weightsByLayer, gradients: gradsByLayer, slots: slotsByLayer });
+      layouts.refresh();
+      emit(events, EventKey.MaskUpdate, report.fraction, { step, epoch, layers: report.layers });
+      if (!controller.replacesOptimizerStep) {
+        optimizer.step({ learningRate: lr, gradients: gradsByParam, masks: controller.masks(), denseMomentum: controller.denseMomentum });
+      }
+    } else {
+      optimizer.step({
+        learningRate: lr,
+        gradients: gradsByParam,
+        masks: controller.masks(),
+        denseMomentum: controller.denseMomentum,
+        sparseLayouts: stepLayouts,
+      });
+    }
+    tf.dispose(Object.values(grads));
+    return loss;
+  };
 
   try {
     for (let step = state.nextStep; step < totalSteps; step++) {
@@ -217,40 +260,26 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
 
       // Sparse kernels on this step for the layers that have a layout (none on steps needing dense gradients).
       const stepLayouts = layouts.forStep(step);
-      const { value, grads } = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
-        const y = tf.tensor1d(batch.labels, 'int32');
-        return tf.variableGrads(
-          () => softmaxCrossEntropy(model.apply(x, true, [seed, 'dropout', step], stepLayouts), y, numClasses, training.labelSmoothing),
-          trainable,
-        );
-      });
-      const loss = value.dataSync()[0]!;
-      value.dispose();
-      if (!Number.isFinite(loss)) {
-        tf.dispose(Object.values(grads));
-        throw new TrainingDivergedError(step, loss);
-      }
-      const gradsByParam = new Map(model.params.map((p) => [p.name, grads[p.variable.name]!]));
-
-      if (controller.isUpdateStep(step)) {
-        const gradsByLayer = new Map(weightParams.map((p) => [p.layer!, gradsByParam.get(p.name)!]));
-        const report = controller.update({ step, weights: weightsByLayer, gradients: gradsByLayer, slots: slotsByLayer });
-        layouts.refresh();
-        emit(events, EventKey.MaskUpdate, report.fraction, { step, epoch, layers: report.layers });
-        if (!controller.replacesOptimizerStep) {
-          optimizer.step({ learningRate: lr, gradients: gradsByParam, masks: controller.masks(), denseMomentum: controller.denseMomentum });
-        }
+      const fusedLoss =
+        fusedStep !== null && !controller.isUpdateStep(step) && !controller.needsDenseGradient(step)
+          ? fusedStep.run({
+              x: batch.x,
+              labels: batch.labels,
+              batchSize: batch.size,
+              learningRate: lr,
+              layouts: stepLayouts,
+              masks: controller.masks(),
+              denseMomentum: controller.denseMomentum,
+            })
+          : null;
+      let loss: number;
+      if (fusedLoss !== null) {
+        // Forward, backward and the optimizer step in one go (backends/native/dense-chain-step.ts).
+        if (!Number.isFinite(fusedLoss)) throw new TrainingDivergedError(step, fusedLoss);
+        loss = fusedLoss;
       } else {
-        optimizer.step({
-          learningRate: lr,
-          gradients: gradsByParam,
-          masks: controller.masks(),
-          denseMomentum: controller.denseMomentum,
-          sparseLayouts: stepLayouts,
-        });
+        loss = tensorPathStep(step, batch, lr, stepLayouts);
       }
-      tf.dispose(Object.values(grads));
       controller.recordStep(step);
 
       state.epochLossSum += loss;

@@ -6,12 +6,15 @@
  * masked before momentum) — built with the real `buildModel`, `getMethod('rigl')` and
  * `SgdOptimizer`. On the sparse path (catalogue.ts MaskedLayerPath) the step layouts of
  * trainers/step-layouts.ts go to `model.apply`, created, refreshed and asked per step as the loop
- * does (sparse-path.ts). What differs from a run: fixed random inputs instead of Fashion-MNIST (as
+ * does (sparse-path.ts). Where the loop trains through the native fused step of a dense-chain
+ * model (trainers/backends/native/dense-chain-step.ts: the MLPs on native), so does the case,
+ * falling back to the tensor path exactly when the loop does. What differs from a run: fixed random inputs instead of Fashion-MNIST (as
  * the PyTorch peer does) and the peer's optimizer settings (recipe.ts).
  *
  * The caller makes the backend active first (`selectBackend`); variables live on it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createDenseChainStep } from '../../trainers/backends/native/dense-chain-step.ts';
 import { batchCount } from '../../trainers/datasets/batches.ts';
 import { getMethod } from '../../trainers/methods/registry.ts';
 import type { MethodContext, SparseController } from '../../trainers/methods/types.ts';
@@ -145,6 +148,7 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
   const optimizer = new SgdOptimizer(model.params, PEER_OPTIMIZER);
   const batch = hostBatch(batchSize, FMNIST_INPUT, seed, which);
   const sparsePath: SparsePath | null = controller !== null && options.maskedPath === 'sparse' ? createSparsePath(model, controller) : null;
+  const fusedStep = createDenseChainStep(model, optimizer, { numClasses: FMNIST_CLASSES, labelSmoothing: 0 });
   let nextStep = 0;
   let lastSparse: string[] = [];
   return {
@@ -154,13 +158,24 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
       const step = nextStep++;
       const layouts = sparsePath?.layoutsFor(step);
       lastSparse = sparseLayerNames(layouts);
+      const masks = controller?.masks() ?? NO_MASKS;
+      const denseMomentum = controller?.denseMomentum ?? false;
+      // As the loop: the fused step where it runs (not on steps needing dense gradients).
+      if (fusedStep !== null && controller?.needsDenseGradient(step) !== true) {
+        const fusedLoss = fusedStep.run({ x: batch.x, labels: batch.labels, batchSize: batch.size, learningRate: PEER_LEARNING_RATE, layouts, masks, denseMomentum });
+        if (fusedLoss !== null) {
+          if (!Number.isFinite(fusedLoss)) throw new BenchArithmeticError(`the training loss is ${fusedLoss} at step ${step}`);
+          controller?.recordStep(step);
+          return fusedLoss;
+        }
+      }
       const { loss, grads } = lossAndGradients(model, batch, seed, step, layouts);
       const gradients = new Map(model.params.map((p) => [p.name, grads[p.variable.name]!]));
       optimizer.step({
         learningRate: PEER_LEARNING_RATE,
         gradients,
-        masks: controller?.masks() ?? NO_MASKS,
-        denseMomentum: controller?.denseMomentum ?? false,
+        masks,
+        denseMomentum,
         // As the loop: layers that ran sparse kernels update their active entries only.
         sparseLayouts: layouts,
       });

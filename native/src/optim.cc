@@ -3,13 +3,31 @@
 //   u ← nesterov ? g + μ·v : v;  dense momentum: u ← u·m;  w ← w − lr·u
 // Every operation is one float32 operation, in the order the tensor path of sgd.ts performs them
 // (generic code: no FMA contraction), so the result is bit-identical to that path.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "napi_util.h"
+#include "optim.h"
 #include "parallel.h"
 
 namespace rigl {
+
+// Kept out of line (see optim.h): callers compiled for AVX-512 must not contract it into FMAs.
+__attribute__((noinline)) void sgd_active_row(const SgdHyper& h, float* w_row, float* v_row, const int32_t* columns, const float* grads,
+                                              int64_t count) {
+  const bool decay = h.weight_decay != 0.0f;
+  for (int64_t k = 0; k < count; k++) {
+    const int64_t j = columns[k];
+    float g = grads[k];
+    if (decay) g = g + w_row[j] * h.weight_decay;
+    const float v = h.mu == 0.0f ? g : v_row[j] * h.mu + g;
+    v_row[j] = v;
+    const float u = h.nesterov ? g + v * h.mu : v;
+    w_row[j] = w_row[j] - u * h.lr;
+  }
+}
+
 namespace {
 
 struct SgdArgs {
@@ -84,17 +102,17 @@ Napi::Value SgdStepRows(const Napi::CallbackInfo& info) {
       throw Napi::RangeError::New(info.Env(), "sgdStepRows() rowColumns[" + std::to_string(k) + "] is outside [0, outputs)");
     }
   }
-  a.lr = static_cast<float>(number(info, 8, fn));
-  a.mu = static_cast<float>(number(info, 9, fn));
-  a.weight_decay = static_cast<float>(number(info, 10, fn));
-  a.decay = a.weight_decay != 0.0f;
-  a.nesterov = boolean(info, 11, fn);
-  a.dense_momentum = false;
+  const SgdHyper h{static_cast<float>(number(info, 8, fn)), static_cast<float>(number(info, 9, fn)),
+                   static_cast<float>(number(info, 10, fn)), boolean(info, 11, fn)};
+  // The mask is 1 at every listed entry, so it is not read (g·1 = g).
   parallel_for(inputs, 64, [&](int64_t r0, int64_t r1) {
+    float grads[64];
     for (int64_t i = r0; i < r1; i++) {
-      for (int32_t k = row_starts[i]; k < row_starts[i + 1]; k++) {
-        int64_t index = i * outputs + row_columns[k];
-        sgd_range(a, index, index + 1);
+      const float* g_row = a.grad + i * outputs;
+      for (int32_t k0 = row_starts[i]; k0 < row_starts[i + 1]; k0 += 64) {
+        const int64_t count = std::min<int64_t>(64, row_starts[i + 1] - k0);
+        for (int64_t k = 0; k < count; k++) grads[k] = g_row[row_columns[k0 + k]];
+        sgd_active_row(h, a.w + i * outputs, a.v + i * outputs, row_columns + k0, grads, count);
       }
     }
   });

@@ -27,6 +27,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -34,6 +35,7 @@
 
 #include "cpu.h"
 #include "napi_util.h"
+#include "optim.h"
 #include "parallel.h"
 
 namespace rigl {
@@ -172,9 +174,26 @@ struct SparseWeightGradArgs {
   const float* gt;  // [out, padded]
   const int32_t* row_starts;
   const int32_t* row_columns;
-  float* dw;              // [in, out]
+  float* dw;              // [in, out]; unused when sgd is set
   const float* zero_row;  // `padded` zeros
+  // The fused step (sparseDenseBackwardSgd): each entry's gradient goes straight into the SGD step
+  // of w and its momentum v ([in, out], updated in place) instead of into dw.
+  const SgdHyper* sgd = nullptr;
+  float* w = nullptr;
+  float* v = nullptr;
 };
+
+// The weight gradients of `count` active entries of row i (listed from row_columns[p0]): stored in
+// dw, or applied as the SGD step when the args carry one.
+inline void emit_weight_grads(const SparseWeightGradArgs& a, int64_t i, int32_t p0, int64_t count, const float* sums) {
+  const int32_t* columns = a.row_columns + p0;
+  if (a.sgd != nullptr) {
+    sgd_active_row(*a.sgd, a.w + i * a.outputs, a.v + i * a.outputs, columns, sums, count);
+    return;
+  }
+  float* dwr = a.dw + i * a.outputs;
+  for (int64_t k = 0; k < count; k++) dwr[columns[k]] = sums[k];
+}
 
 inline float relu_scalar(float v) { return v < 0.0f ? 0.0f : v; }  // keeps NaN, like tfjs's Relu
 
@@ -229,17 +248,21 @@ void input_grad_rows_generic(const SparseInputGradArgs& a, int64_t i0, int64_t i
 
 void weight_grad_rows_generic(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
   constexpr int kLanes = 8;
+  float sums[16];
   for (int64_t i = i0; i < i1; i++) {
     const float* xr = a.xt + i * a.padded;
-    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
-      const int64_t j = a.row_columns[p];
-      const float* gr = a.gt + j * a.padded;
-      float lanes[kLanes] = {};
-      for (int64_t c = 0; c < a.padded; c += kLanes)
-        for (int l = 0; l < kLanes; l++) lanes[l] += xr[c + l] * gr[c + l];
-      float s = 0.0f;
-      for (int l = 0; l < kLanes; l++) s += lanes[l];
-      a.dw[i * a.outputs + j] = s;
+    for (int32_t p0 = a.row_starts[i]; p0 < a.row_starts[i + 1]; p0 += 16) {
+      const int64_t count = std::min<int64_t>(16, a.row_starts[i + 1] - p0);
+      for (int64_t k = 0; k < count; k++) {
+        const float* gr = a.gt + a.row_columns[p0 + k] * a.padded;
+        float lanes[kLanes] = {};
+        for (int64_t c = 0; c < a.padded; c += kLanes)
+          for (int l = 0; l < kLanes; l++) lanes[l] += xr[c + l] * gr[c + l];
+        float s = 0.0f;
+        for (int l = 0; l < kLanes; l++) s += lanes[l];
+        sums[k] = s;
+      }
+      emit_weight_grads(a, i, p0, count, sums);
     }
   }
 }
@@ -392,18 +415,22 @@ inline float horizontal_sum_avx2(__m256 v) {
 }
 
 void weight_grad_rows_avx2(const SparseWeightGradArgs& a, int64_t i0, int64_t i1) {
+  float sums[16];
   for (int64_t i = i0; i < i1; i++) {
     const float* xr = a.xt + i * a.padded;
-    for (int32_t p = a.row_starts[i]; p < a.row_starts[i + 1]; p++) {
-      const int64_t j = a.row_columns[p];
-      const float* gr = a.gt + j * a.padded;
-      // Two independent accumulators (padded is a multiple of 16) hide the FMA latency.
-      __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-      for (int64_t c = 0; c < a.padded; c += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_load_ps(xr + c), _mm256_load_ps(gr + c), s0);
-        s1 = _mm256_fmadd_ps(_mm256_load_ps(xr + c + 8), _mm256_load_ps(gr + c + 8), s1);
+    for (int32_t p0 = a.row_starts[i]; p0 < a.row_starts[i + 1]; p0 += 16) {
+      const int64_t count = std::min<int64_t>(16, a.row_starts[i + 1] - p0);
+      for (int64_t k = 0; k < count; k++) {
+        const float* gr = a.gt + a.row_columns[p0 + k] * a.padded;
+        // Two independent accumulators (padded is a multiple of 16) hide the FMA latency.
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        for (int64_t c = 0; c < a.padded; c += 16) {
+          s0 = _mm256_fmadd_ps(_mm256_load_ps(xr + c), _mm256_load_ps(gr + c), s0);
+          s1 = _mm256_fmadd_ps(_mm256_load_ps(xr + c + 8), _mm256_load_ps(gr + c + 8), s1);
+        }
+        sums[k] = horizontal_sum_avx2(_mm256_add_ps(s0, s1));
       }
-      a.dw[i * a.outputs + j] = horizontal_sum_avx2(_mm256_add_ps(s0, s1));
+      emit_weight_grads(a, i, p0, count, sums);
     }
   }
 }
@@ -589,7 +616,6 @@ void weight_grad_rows_avx512(const SparseWeightGradArgs& a, int64_t i0, int64_t 
   const float* zeros = a.zero_row;
   for (int64_t i = i0; i < i1; i++) {
     const float* xr = a.xt + i * a.padded;
-    float* dwr = a.dw + i * a.outputs;
     for (int32_t p0 = a.row_starts[i]; p0 < a.row_starts[i + 1]; p0 += 16) {
       const int count = static_cast<int>(std::min<int64_t>(16, a.row_starts[i + 1] - p0));
       const float* gr[16];
@@ -606,7 +632,7 @@ void weight_grad_rows_avx512(const SparseWeightGradArgs& a, int64_t i0, int64_t 
       }
       alignas(64) float sums[16];
       _mm512_store_ps(sums, sum16_avx512(acc));
-      for (int k = 0; k < count; k++) dwr[a.row_columns[p0 + k]] = sums[k];
+      emit_weight_grads(a, i, p0, count, sums);
     }
   }
 }
@@ -870,6 +896,94 @@ Napi::Value SparseDenseWeightGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// What sparseDenseBackward and sparseDenseBackwardSgd share: g = dy ⊙ act'(y) and db, gᵀ, then
+// dx = g·(w⊙m)ᵀ (when dx is given) and the weight gradient at the active entries: into dw, or, with
+// sgd, straight into the SGD step of w and v. dx is computed first, from the weights before the step.
+struct SparseBackward {
+  int64_t batch, inputs, outputs, nnz;
+  const float* x;
+  float* w;
+  const float* dy;
+  const float* y;  // null: no activation
+  const int32_t* starts;
+  const int32_t* columns;
+  const float* xt_cache;  // null: transpose x here
+  float* dx;              // null: no input gradient
+  float* dw;              // null with sgd
+  float* db;
+  const SgdHyper* sgd;  // null: store dw
+  float* v;             // momentum, with sgd
+};
+
+void sparse_backward(const SparseBackward& b) {
+  const int64_t batch = b.batch, inputs = b.inputs, outputs = b.outputs;
+  if (batch == 0) {
+    // No examples: every gradient is 0 (the step still decays and applies momentum).
+    std::fill(b.db, b.db + outputs, 0.0f);
+    if (b.dx != nullptr) std::fill(b.dx, b.dx + batch * inputs, 0.0f);
+    if (b.sgd != nullptr) {
+      std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(outputs, 1)), 0.0f);
+      for (int64_t i = 0; i < inputs; i++) {
+        const int32_t p0 = b.starts[i];
+        sgd_active_row(*b.sgd, b.w + i * outputs, b.v + i * outputs, b.columns + p0, zeros.data(), b.starts[i + 1] - p0);
+      }
+    }
+    return;
+  }
+  const int64_t padded = padded_batch(batch);
+  const float* g = b.dy;
+  if (b.y != nullptr) {
+    float* gs = g_scratch().get(static_cast<size_t>(std::max<int64_t>(batch * outputs, 1)));
+    backward_prologue(batch, outputs, b.dy, b.y, gs, b.db);
+    g = gs;
+  } else {
+    backward_prologue(batch, outputs, b.dy, nullptr, nullptr, b.db);
+  }
+  if (outputs == 0 || inputs == 0) return;
+  float* gt = g_transposed_scratch().get(static_cast<size_t>((outputs + 1) * padded));
+  transpose_padded(g, batch, outputs, padded, gt);
+  float* zero_row = gt + outputs * padded;
+  std::memset(zero_row, 0, padded * sizeof(float));
+  if (b.dx != nullptr) {
+    const SparseInputGradArgs iargs{batch, padded, inputs, outputs, gt, b.w, b.starts, b.columns, b.dx};
+    parallel_balanced(b.starts, inputs, 4, b.nnz * padded + inputs * batch, [&](int64_t i0, int64_t i1) { input_grad_rows(iargs, i0, i1); });
+  }
+  if (b.nnz > 0) {
+    const float* xt = nullptr;
+    if (b.xt_cache != nullptr) {
+      xt = aligned_within(const_cast<float*>(b.xt_cache));
+    } else {
+      float* scratch = x_transposed_scratch().get(static_cast<size_t>(inputs * padded));
+      transpose_padded(b.x, batch, inputs, padded, scratch);
+      xt = scratch;
+    }
+    SparseWeightGradArgs wargs{padded, outputs, xt, gt, b.starts, b.columns, b.dw, zero_row};
+    wargs.sgd = b.sgd;
+    wargs.w = b.w;
+    wargs.v = b.v;
+    parallel_balanced(b.starts, inputs, 1, b.nnz * padded, [&](int64_t i0, int64_t i1) { weight_grad_rows(wargs, i0, i1); });
+  }
+}
+
+// The arguments both backward bindings start with: (batch, inputs, outputs, x, w, dy, y | null,
+// rowStarts, rowColumns, xtCache | null, dx | null).
+SparseBackward backward_args(const Napi::CallbackInfo& info, const char* fn) {
+  SparseBackward b{};
+  b.batch = integer(info, 0, fn);
+  b.inputs = integer(info, 1, fn);
+  b.outputs = integer(info, 2, fn);
+  b.x = f32(info, 3, fn, b.batch * b.inputs);
+  b.w = f32(info, 4, fn, b.inputs * b.outputs);
+  b.dy = f32(info, 5, fn, b.batch * b.outputs);
+  b.y = optional_f32(info, 6, fn, b.batch * b.outputs);
+  b.starts = i32(info, 7, fn, b.inputs + 1);
+  b.nnz = checked_index(info, fn, 7, b.starts, b.inputs, 8, b.outputs);
+  b.columns = i32(info, 8, fn, b.nnz);
+  b.xt_cache = optional_f32(info, 9, fn, b.inputs * padded_batch(b.batch) + 16);
+  b.dx = const_cast<float*>(optional_f32(info, 10, fn, b.batch * b.inputs));
+  return b;
+}
+
 // sparseDenseBackward(batch, inputs, outputs, x, w, dy, y | null, rowStarts, rowColumns,
 //                     xtCache | null, dx | null, dw, db): the whole backward pass of a sparse layer
 // in one call. g = dy ⊙ act'(y) (act = ReLU with y, identity without), db = Σ_rows g, then gᵀ is
@@ -880,53 +994,29 @@ Napi::Value SparseDenseWeightGrad(const Napi::CallbackInfo& info) {
 // sparseDenseInputGrad) bit for bit.
 Napi::Value SparseDenseBackward(const Napi::CallbackInfo& info) {
   const char* fn = "sparseDenseBackward";
-  const int64_t batch = integer(info, 0, fn), inputs = integer(info, 1, fn), outputs = integer(info, 2, fn);
-  const float* x = f32(info, 3, fn, batch * inputs);
-  const float* w = f32(info, 4, fn, inputs * outputs);
-  const float* dy = f32(info, 5, fn, batch * outputs);
-  const float* y = optional_f32(info, 6, fn, batch * outputs);
-  const int32_t* starts = i32(info, 7, fn, inputs + 1);
-  const int64_t nnz = checked_index(info, fn, 7, starts, inputs, 8, outputs);
-  const int32_t* columns = i32(info, 8, fn, nnz);
-  const int64_t padded = padded_batch(batch);
-  const float* xt_cache = optional_f32(info, 9, fn, inputs * padded + 16);
-  float* dx = const_cast<float*>(optional_f32(info, 10, fn, batch * inputs));
-  float* dw = f32(info, 11, fn, inputs * outputs);
-  float* db = f32(info, 12, fn, outputs);
-  if (batch == 0) {
-    std::fill(db, db + outputs, 0.0f);
-    if (dx != nullptr) std::fill(dx, dx + batch * inputs, 0.0f);
-    return info.Env().Undefined();
-  }
-  const float* g = dy;
-  if (y != nullptr) {
-    float* gs = g_scratch().get(static_cast<size_t>(std::max<int64_t>(batch * outputs, 1)));
-    backward_prologue(batch, outputs, dy, y, gs, db);
-    g = gs;
-  } else {
-    backward_prologue(batch, outputs, dy, nullptr, nullptr, db);
-  }
-  if (outputs == 0 || inputs == 0) return info.Env().Undefined();
-  float* gt = g_transposed_scratch().get(static_cast<size_t>((outputs + 1) * padded));
-  transpose_padded(g, batch, outputs, padded, gt);
-  float* zero_row = gt + outputs * padded;
-  std::memset(zero_row, 0, padded * sizeof(float));
-  if (nnz > 0) {
-    const float* xt = nullptr;
-    if (xt_cache != nullptr) {
-      xt = aligned_within(const_cast<float*>(xt_cache));
-    } else {
-      float* scratch = x_transposed_scratch().get(static_cast<size_t>(inputs * padded));
-      transpose_padded(x, batch, inputs, padded, scratch);
-      xt = scratch;
-    }
-    const SparseWeightGradArgs wargs{padded, outputs, xt, gt, starts, columns, dw, zero_row};
-    parallel_balanced(starts, inputs, 1, nnz * padded, [&](int64_t i0, int64_t i1) { weight_grad_rows(wargs, i0, i1); });
-  }
-  if (dx != nullptr) {
-    const SparseInputGradArgs iargs{batch, padded, inputs, outputs, gt, w, starts, columns, dx};
-    parallel_balanced(starts, inputs, 4, nnz * padded + inputs * batch, [&](int64_t i0, int64_t i1) { input_grad_rows(iargs, i0, i1); });
-  }
+  SparseBackward b = backward_args(info, fn);
+  b.dw = f32(info, 11, fn, b.inputs * b.outputs);
+  b.db = f32(info, 12, fn, b.outputs);
+  sparse_backward(b);
+  return info.Env().Undefined();
+}
+
+// sparseDenseBackwardSgd(batch, inputs, outputs, x, w, dy, y | null, rowStarts, rowColumns,
+//                        xtCache | null, dx | null, db, momentum, lr, mu, weightDecay, nesterov):
+// sparseDenseBackward with the weight's SGD step fused in. dx (from the weights before the step)
+// and db as there; the weight gradient is never stored: each active entry's goes straight into the
+// step of w and its momentum (in place, sgdStepRows's arithmetic). The same bits as
+// sparseDenseBackward followed by sgdStepRows, without dw's memory traffic or a second pass.
+Napi::Value SparseDenseBackwardSgd(const Napi::CallbackInfo& info) {
+  const char* fn = "sparseDenseBackwardSgd";
+  SparseBackward b = backward_args(info, fn);
+  b.db = f32(info, 11, fn, b.outputs);
+  b.v = f32(info, 12, fn, b.inputs * b.outputs);
+  const SgdHyper h{static_cast<float>(number(info, 13, fn)), static_cast<float>(number(info, 14, fn)),
+                   static_cast<float>(number(info, 15, fn)), boolean(info, 16, fn)};
+  if (b.v == b.w) throw Napi::RangeError::New(info.Env(), std::string(fn) + "() momentum must not be the weight array");
+  b.sgd = &h;
+  sparse_backward(b);
   return info.Env().Undefined();
 }
 
@@ -939,6 +1029,7 @@ void register_sparse(Napi::Env env, Napi::Object exports) {
   exports.Set("sparseDenseInputGrad", Napi::Function::New(env, SparseDenseInputGrad, "sparseDenseInputGrad"));
   exports.Set("sparseDenseWeightGrad", Napi::Function::New(env, SparseDenseWeightGrad, "sparseDenseWeightGrad"));
   exports.Set("sparseDenseBackward", Napi::Function::New(env, SparseDenseBackward, "sparseDenseBackward"));
+  exports.Set("sparseDenseBackwardSgd", Napi::Function::New(env, SparseDenseBackwardSgd, "sparseDenseBackwardSgd"));
 }
 
 }  // namespace rigl

@@ -13,6 +13,7 @@ import type { BackendName } from '../run-manifest.ts';
 import type { BackendProvenance, DeterminismClass } from '../run-summary.ts';
 import { registerWasmTrainingKernels } from './kernels/register.ts';
 import { sparsePathDescription } from '../step-layouts.ts';
+import { fusedStepDescription } from './native/dense-chain-step.ts';
 import { initNativeCpuBackend } from './native/backend.ts';
 import { type ModuleLoader, initNativeBackend, requireModule } from './tfjs-node.ts';
 import { initWasmBackend, wasmVersion } from './wasm.ts';
@@ -76,6 +77,7 @@ async function tryBackend(name: BackendName, threads: number, load: ModuleLoader
             ...(result.isa !== result.bestIsa ? { isaNote: `RIGL_NATIVE_ISA lowered the ISA from ${result.bestIsa}` } : {}),
             compiler: result.compiler,
             sparseKernels: sparsePathDescription(),
+            fusedStep: fusedStepDescription(),
             registeredKernels: result.nativeKernels.join(','),
           },
         },

@@ -80,6 +80,14 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
     variable: tf.tidy(() => tf.variable(tf.fill(s.shape, s.value), false)),
   }));
   const paramsByName = new Map(params.map((p) => [p.name, p.variable]));
+  const paramRecord = (name: string): ModelParam => {
+    const p = params.find((q) => q.name === name);
+    if (p === undefined) throw new TrainerInvariantError(`model '${spec.name}' has no parameter '${name}' for its dense chain`);
+    return p;
+  };
+  const denseChain = definitionOf(spec)
+    .denseChain?.(spec, input, numClasses)
+    .map((link) => ({ layer: link.layer, weight: paramRecord(link.weight), bias: paramRecord(link.bias), activation: link.activation }));
   const stateByName = new Map(state.map((s) => [s.name, s.variable]));
   // The layouts of the apply() call in progress (read by `dense` through vars.sparseLayout).
   let activeLayouts: ReadonlyMap<string, SparseLayout> | undefined;
@@ -102,6 +110,7 @@ export function buildModel(spec: ModelSpec, input: InputShape, numClasses: numbe
   return {
     description: describePlan(plan),
     params,
+    ...(denseChain === undefined ? {} : { denseChain }),
     state,
     apply(x: tf.Tensor4D, training: boolean, dropoutKey?: readonly RandomKeyPart[], layouts?: ReadonlyMap<string, SparseLayout>): tf.Tensor2D {
       if (disposed) throw new TrainerInvariantError(`apply() called on a disposed '${spec.name}' model`);

@@ -6,7 +6,7 @@
  */
 import { InvalidRunConfigError } from '../errors.ts';
 import type { ModelSpec } from '../run-manifest.ts';
-import type { ModelDefinition } from './model-definition.ts';
+import type { DenseChainLink, ModelDefinition } from './model-definition.ts';
 import { dense, flatten } from './ops.ts';
 import { PlanBuilder, ZERO, heNormalFanIn, requirePositiveInteger, torchDefault } from './plan.ts';
 import type { InputShape } from './types.ts';
@@ -21,6 +21,17 @@ function widths(spec: MlpSpec, input: InputShape, numClasses: number): number[] 
   spec.hiddenSizes.forEach((h, i) => requirePositiveInteger(`mlp hiddenSizes[${i}]`, h));
   requirePositiveInteger('numClasses', numClasses);
   return [input.height * input.width * input.channels, ...spec.hiddenSizes, numClasses];
+}
+
+/** fc1 … fcN: ReLU after every layer but the last. The forward pass is exactly this chain. */
+function chain(spec: MlpSpec, input: InputShape, numClasses: number): DenseChainLink[] {
+  const layerCount = widths(spec, input, numClasses).length - 1;
+  return Array.from({ length: layerCount }, (_, k) => ({
+    layer: `fc${k + 1}`,
+    weight: `fc${k + 1}.weight`,
+    bias: `fc${k + 1}.bias`,
+    activation: k + 1 < layerCount ? 'relu' : 'none',
+  }));
 }
 
 export const mlp: ModelDefinition<MlpSpec> = {
@@ -41,17 +52,18 @@ export const mlp: ModelDefinition<MlpSpec> = {
     return builder.build();
   },
   forward(spec, input, numClasses) {
-    const layerCount = widths(spec, input, numClasses).length - 1;
+    const links = chain(spec, input, numClasses);
     return (x, vars) => {
       let h = flatten(x);
-      for (let i = 1; i <= layerCount; i++) {
-        h = dense(h, vars.param(`fc${i}.weight`), vars.param(`fc${i}.bias`), {
-          inputGradient: i > 1,
-          activation: i < layerCount ? 'relu' : 'none',
-          layout: vars.sparseLayout?.(`fc${i}`),
+      links.forEach((link, k) => {
+        h = dense(h, vars.param(link.weight), vars.param(link.bias), {
+          inputGradient: k > 0,
+          activation: link.activation,
+          layout: vars.sparseLayout?.(link.layer),
         });
-      }
+      });
       return h;
     };
   },
+  denseChain: chain,
 };

@@ -48,9 +48,23 @@ export interface ModelParam {
   variable: tf.Variable;
 }
 
+/** A DenseChainLink (model-definition.ts) with its variables. */
+export interface DenseChainLayer {
+  layer: string;
+  weight: ModelParam;
+  bias: ModelParam;
+  activation: 'relu' | 'none';
+}
+
 export interface TrainableModel {
   description: ModelDescription;
   params: ModelParam[];
+  /**
+   * Present when the logits are a chain of fully connected layers on the flattened input and
+   * nothing else (an MLP): the layers in forward order. The native backend's fused training step
+   * (backends/native/dense-chain-step.ts) runs such a model without tfjs's autograd.
+   */
+  denseChain?: readonly DenseChainLayer[];
   /** Non-trainable state saved in checkpoints (batch-norm running mean and variance). */
   state: { name: string; variable: tf.Variable }[];
   /**

@@ -48,6 +48,13 @@ export class SgdOptimizer {
     return this.spec.weightDecayExclude === 'none' || param.role === 'weight';
   }
 
+  /** The step's settings for one parameter (weightDecay 0 when it does not decay). */
+  settingsOf(paramName: string): { momentum: number; weightDecay: number; nesterov: boolean } {
+    const param = this.params.find((p) => p.name === paramName);
+    if (param === undefined) throw new RangeError(`no parameter '${paramName}' in this optimizer`);
+    return { momentum: this.spec.momentum, weightDecay: this.decays(param) ? this.spec.weightDecay : 0, nesterov: this.spec.nesterov };
+  }
+
   /** Slot variables of one parameter (SGD: [momentum]). */
   slotsOf(paramName: string): tf.Variable[] {
     const v = this.momentum.get(paramName);

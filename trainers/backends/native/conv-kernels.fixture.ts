@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { compare, float32Tolerance, onBackend, testValues } from '../backends.fixture.ts';
+import { nativeConvBiasRelu } from './conv-fused.ts';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -71,6 +72,67 @@ export const POOL_CASES: PoolCase[] = [
   { x: [1, 5, 5, 4], filter: 2, stride: 2, pad: 2 },
   { x: [2, 4, 4, 3], filter: 1, stride: 1, pad: 'valid' },
 ];
+
+/** The fused relu(conv + bias) of conv-fused.ts: LeNet-5's two convolutions and a strided 'same' one. */
+export interface FusedConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  stride: number;
+  pad: 'valid' | 'same';
+}
+
+export const FUSED_CONV_CASES: FusedConvCase[] = [
+  { x: [3, 28, 28, 1], filter: [5, 5, 1, 20], stride: 1, pad: 'valid' },
+  { x: [3, 12, 12, 20], filter: [5, 5, 20, 50], stride: 1, pad: 'valid' },
+  { x: [2, 9, 7, 3], filter: [3, 3, 3, 70], stride: 2, pad: 'same' },
+];
+
+export function fusedConvLabel(c: FusedConvCase): string {
+  return `relu(x [${c.x}] ⊛ [${c.filter}] + b) stride ${c.stride} ${c.pad}`;
+}
+
+/**
+ * [y, dL/dx, dL/dW, dL/db] of L = Σ relu(conv(x, W) + b) ⊙ R: through nativeConvBiasRelu when
+ * `fused` (native only), else the separate tfjs ops (any backend).
+ */
+export function fusedConvOutputs(c: FusedConvCase, fused: boolean): () => tf.Tensor[] {
+  const label = fusedConvLabel(c);
+  return () => {
+    const x = tf.tensor4d(testValues(size(c.x), 'fx', label), c.x);
+    const w = tf.tensor4d(testValues(size(c.filter), 'fw', label), c.filter);
+    const b = tf.tensor1d(testValues(c.filter[3], 'fb', label));
+    const f = (xs: tf.Tensor4D, ws: tf.Tensor4D, bs: tf.Tensor1D) =>
+      fused ? nativeConvBiasRelu(xs, ws, bs, c.stride, c.pad) : (tf.relu(tf.add(tf.conv2d(xs, ws, c.stride, c.pad), bs)) as tf.Tensor4D);
+    const y = f(x, w, b);
+    const r = tf.tensor(testValues(y.size, 'fr', label), y.shape);
+    const grads = tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), r)))([x, w, b]);
+    return [y, ...grads];
+  };
+}
+
+/** Products summed into one element of y, dx, dW and db. */
+export function fusedConvTerms(c: FusedConvCase): [number, number, number, number] {
+  const [kh, kw, cin, cout] = c.filter;
+  const positions = c.x[0] * c.x[1] * c.x[2];
+  return [kh * kw * cin, kh * kw * cout, positions, positions];
+}
+
+/** Mismatches of the fused kernel on 'native' against the separate ops on 'cpu' (empty = all pass). */
+export async function fusedConvMismatches(cases: FusedConvCase[] = FUSED_CONV_CASES): Promise<string[]> {
+  const failures: string[] = [];
+  for (const c of cases) {
+    const want = await onBackend('cpu', fusedConvOutputs(c, false));
+    const got = await onBackend('native', fusedConvOutputs(c, true));
+    const terms = fusedConvTerms(c);
+    ['y', 'dx', 'dW', 'db'].forEach((name, i) => {
+      const { maxAbsDiff, scale } = compare(got[i]!, want[i]!);
+      const tolerance = float32Tolerance(scale, terms[i]!);
+      if (!(scale > 0.1)) failures.push(`${fusedConvLabel(c)}: ${name} is vacuous (scale ${scale})`);
+      if (!(maxAbsDiff <= tolerance)) failures.push(`${fusedConvLabel(c)}: ${name} differs by ${maxAbsDiff} (tolerance ${tolerance}, scale ${scale})`);
+    });
+  }
+  return failures;
+}
 
 export function convLabel(c: ConvCase): string {
   return `x [${c.x}] ⊛ [${c.filter}] stride ${c.stride} pad ${JSON.stringify(c.pad)}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
@@ -159,5 +221,6 @@ export async function mismatchesAgainstCpu(convCases: ConvCase[] = CONV_CASES, p
       if (!bitIdentical(got[i]!, want[i]!)) failures.push(`${poolLabel(c)}: ${name} is not bit-identical to cpu`);
     });
   }
+  failures.push(...(await fusedConvMismatches()));
   return failures;
 }

@@ -24,37 +24,53 @@ function targetOf(label: number, k: number, classes: number, smoothing: number):
   return (k === label ? 1 - smoothing : 0) + smoothing / classes;
 }
 
+/**
+ * The mean loss over `batch` rows of logits [batch, classes], rounded to float32 as the kernel's
+ * scalar output is. Shared by the kernel and the native fused training step (dense-chain-step.ts).
+ */
+export function softmaxCrossEntropyValue(logits: Float32Array, labels: Int32Array, batch: number, classes: number, smoothing: number): number {
+  let total = 0;
+  for (let b = 0; b < batch; b++) {
+    const lse = logSumExp(logits, b, classes);
+    for (let k = 0; k < classes; k++) total -= targetOf(labels[b]!, k, classes, smoothing) * (logits[b * classes + k]! - lse);
+  }
+  return Math.fround(total / batch);
+}
+
+/** d loss / d logits for an upstream gradient dy, written to dx [batch, classes]. */
+export function softmaxCrossEntropyGradient(
+  logits: Float32Array,
+  labels: Int32Array,
+  batch: number,
+  classes: number,
+  smoothing: number,
+  dy: number,
+  dx: Float32Array,
+): void {
+  for (let b = 0; b < batch; b++) {
+    const lse = logSumExp(logits, b, classes);
+    for (let k = 0; k < classes; k++) {
+      const p = Math.exp(logits[b * classes + k]! - lse);
+      dx[b * classes + k] = ((p - targetOf(labels[b]!, k, classes, smoothing)) * dy) / batch;
+    }
+  }
+}
+
 const forward: tf.KernelFunc = (raw) => {
   const { inputs, backend, attrs } = asKernelArgs(raw);
   const logits = inputs.logits!;
   const [batch, classes] = logits.shape as [number, number];
-  const x = f32(backend, logits);
-  const labels = i32(backend, inputs.labels!);
-  const smoothing = attrs!.labelSmoothing as number;
-  let total = 0;
-  for (let b = 0; b < batch; b++) {
-    const lse = logSumExp(x, b, classes);
-    for (let k = 0; k < classes; k++) total -= targetOf(labels[b]!, k, classes, smoothing) * (x[b * classes + k]! - lse);
-  }
-  return output(backend, [], Float32Array.of(total / batch));
+  const value = softmaxCrossEntropyValue(f32(backend, logits), i32(backend, inputs.labels!), batch, classes, attrs!.labelSmoothing as number);
+  return output(backend, [], Float32Array.of(value));
 };
 
 const backward: tf.KernelFunc = (raw) => {
   const { inputs, backend, attrs } = asKernelArgs(raw);
   const logits = inputs.logits!;
   const [batch, classes] = logits.shape as [number, number];
-  const x = f32(backend, logits);
-  const labels = i32(backend, inputs.labels!);
-  const dy = f32(backend, inputs.dy!)[0]!;
-  const smoothing = attrs!.labelSmoothing as number;
   const dx = new Float32Array(batch * classes);
-  for (let b = 0; b < batch; b++) {
-    const lse = logSumExp(x, b, classes);
-    for (let k = 0; k < classes; k++) {
-      const p = Math.exp(x[b * classes + k]! - lse);
-      dx[b * classes + k] = ((p - targetOf(labels[b]!, k, classes, smoothing)) * dy) / batch;
-    }
-  }
+  const dy = f32(backend, inputs.dy!)[0]!;
+  softmaxCrossEntropyGradient(f32(backend, logits), i32(backend, inputs.labels!), batch, classes, attrs!.labelSmoothing as number, dy, dx);
   return output(backend, [batch, classes], dx);
 };
 

@@ -67,6 +67,31 @@ export interface SparseBindings {
     dw: Float32Array,
     db: Float32Array,
   ): void;
+  /**
+   * sparseDenseBackward with the weight's SGD step fused in: dx (from the weights before the step)
+   * and db as there, and instead of dw, each active entry's weight gradient goes straight into the
+   * SGD step of w and momentum (in place, sgdStepRows's arithmetic: weightDecay 0 = none). The same
+   * bits as sparseDenseBackward followed by sgdStepRows.
+   */
+  sparseDenseBackwardSgd(
+    batch: number,
+    inputs: number,
+    outputs: number,
+    x: Float32Array,
+    w: Float32Array,
+    dy: Float32Array,
+    y: Float32Array | null,
+    rowStarts: Int32Array,
+    rowColumns: Int32Array,
+    xtCache: Float32Array | null,
+    dx: Float32Array | null,
+    db: Float32Array,
+    momentum: Float32Array,
+    learningRate: number,
+    momentumFactor: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
   /** dw = (xᵀ·g)⊙m written at the active entries only: pass a zero-filled dw [inputs, outputs]. */
   sparseDenseWeightGrad(
     batch: number,

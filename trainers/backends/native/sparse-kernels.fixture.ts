@@ -7,7 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { keyedRandom } from '../../random.ts';
+import { nativeAddon } from './backend.ts';
 import { type DenseActivation, nativeDense } from './sparse-kernels.ts';
+import { xtCacheLength } from './sparse-bindings.ts';
 import { buildSparseLayout } from './sparse-layout.ts';
 
 export interface DenseKernelCase {
@@ -215,7 +217,51 @@ function mismatches(name: string, actual: Float32Array, expected: Expected, limi
   return out;
 }
 
-/** Every mismatch of the native kernels against the reference over `cases` (empty = all pass). */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * The fused backward + SGD kernel (sparseDenseBackwardSgd) against what it replaces,
+ * sparseDenseBackward then sgdStepRows, on a sparse case: dx, db, the weight and its momentum must
+ * agree bit for bit. `seed` varies the optimizer (momentum 0 or 0.9, weight decay, Nesterov) and
+ * whether x's transpose comes cached from the forward kernel. Returns the mismatches.
+ */
+export function fusedStepMismatches(c: DenseKernelCase, data: CaseData, seed: number): string[] {
+  const addon = nativeAddon();
+  if (addon === null) return ['the native addon is not loaded'];
+  const { batch: B, inputs: I, outputs: O } = c;
+  const layout = buildSparseLayout(data.mask, I, O);
+  const rng = keyedRandom('fused-step-case', seed);
+  const momentum = seed % 3 === 0 ? 0 : 0.9;
+  const weightDecay = seed % 2 === 0 ? 5e-4 : 0;
+  const nesterov = seed % 4 === 1;
+  const lr = 0.05;
+  // Training's invariant: weight and momentum are 0 off the mask.
+  const w0 = Float32Array.from(data.w, (v, k) => (data.mask[k] === 0 ? 0 : v));
+  const v0 = Float32Array.from(data.mask, (m) => (m === 0 ? 0 : rng.nextNormal()));
+  const y = new Float32Array(B * O);
+  const xt = new Float32Array(xtCacheLength(B, I));
+  addon.sparseDenseForward(B, I, O, data.x, w0, data.b, c.activation === 'relu', layout.columnStarts, layout.columnRows, y, xt);
+  const act = c.activation === 'relu' ? y : null;
+  const cache = seed % 2 === 0 ? xt : null;
+  const want = { w: w0.slice(), v: v0.slice(), dx: new Float32Array(B * I), db: new Float32Array(O) };
+  const dw = new Float32Array(I * O);
+  addon.sparseDenseBackward(B, I, O, data.x, want.w, data.dy, act, layout.rowStarts, layout.rowColumns, cache, want.dx, dw, want.db);
+  addon.sgdStepRows(want.w, dw, want.v, data.mask, layout.rowStarts, layout.rowColumns, I, O, lr, momentum, weightDecay, nesterov);
+  const got = { w: w0.slice(), v: v0.slice(), dx: new Float32Array(B * I), db: new Float32Array(O) };
+  addon.sparseDenseBackwardSgd(B, I, O, data.x, got.w, data.dy, act, layout.rowStarts, layout.rowColumns, cache, got.dx, got.db, got.v, lr, momentum, weightDecay, nesterov);
+  const out: string[] = [];
+  for (const key of ['w', 'v', 'dx', 'db'] as const) {
+    if (!sameBits(got[key], want[key])) out.push(`fused backward + SGD (momentum ${momentum}, decay ${weightDecay}, nesterov ${nesterov}): ${key} differs from sparseDenseBackward + sgdStepRows`);
+  }
+  return out;
+}
+
+/**
+ * Every mismatch of the native kernels against the reference over `cases` (empty = all pass), and
+ * of the fused backward + SGD kernel against the separate kernels on the sparse cases.
+ */
 export function checkCases(cases: readonly DenseKernelCase[]): string[] {
   const failures: string[] = [];
   cases.forEach((c, seed) => {
@@ -225,6 +271,7 @@ export function checkCases(cases: readonly DenseKernelCase[]): string[] {
     for (const key of ['y', 'dx', 'dw', 'db'] as const) {
       for (const m of mismatches(key, got[key], want[key])) failures.push(`${caseLabel(c)}: ${m}`);
     }
+    if (c.sparse) for (const m of fusedStepMismatches(c, data, seed)) failures.push(`${caseLabel(c)}: ${m}`);
   });
   return failures;
 }
