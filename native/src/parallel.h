@@ -13,12 +13,13 @@ namespace rigl {
 
 // Threads used by parallel_for, main thread included (1 = everything on the caller).
 int num_threads();
-// Sets the pool size (>= 1); starts or stops workers. Call from the JS thread only.
+// Sets the pool size (clamped to 1..256); starts or stops workers. Call from the JS thread only.
 void set_num_threads(int threads);
 
 // Runs fn(begin, end) over [0, n) split into at most num_threads() contiguous chunks of whole
-// `grain`-sized blocks; chunk t goes to thread t (0 = the caller). Runs inline when there is one
-// thread or n <= grain. Not reentrant: fn must not call parallel_for.
+// `grain`-sized blocks. The chunks are fixed; the threads (the caller included) claim them as they
+// come, so a worker slow to wake costs no more than running the job on the caller alone. Runs
+// inline when there is one thread or n <= grain. Not reentrant: fn must not call parallel_for.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& fn);
 
 }  // namespace rigl
