@@ -165,7 +165,10 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
       if (entry === undefined || entry.data.length !== variable.size) {
         throw new CheckpointError(`checkpoint does not match the model: '${prefix}/${name}' is missing or has the wrong size`);
       }
-      variable.assign(tf.tensor(entry.data as Float32Array, variable.shape));
+      const restored = tf.tensor(entry.data as Float32Array, variable.shape);
+      variable.assign(restored);
+      // The variable now holds the data alone (the native in-place paths need that).
+      restored.dispose();
     };
     for (const p of model.params) restoreInto('param', p.name, p.variable);
     for (const s of model.state) restoreInto('state', s.name, s.variable);

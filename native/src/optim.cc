@@ -77,7 +77,9 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 // Valid when the gradient is exactly 0 off the mask (the sparse kernels' weight gradient) and the
 // weight and its momentum are 0 there (sparse training's invariant): then every skipped entry's
 // update is 0 → 0, so the result equals sgdStep over the whole array (bit for bit on active
-// entries; a skipped zero keeps its sign, where the full step could turn −0 into +0).
+// entries; a skipped zero keeps its sign, where the full step could turn −0 into +0). The layout
+// must have been built from this mask: every listed entry is taken as active (mask 1, which leaves
+// g unchanged, so the mask is checked for size but not read).
 Napi::Value SgdStepRows(const Napi::CallbackInfo& info) {
   const char* fn = "sgdStepRows";
   int64_t inputs = integer(info, 6, fn), outputs = integer(info, 7, fn);

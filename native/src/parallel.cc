@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -37,6 +38,10 @@ struct Pool {
   const std::function<void(int64_t, int64_t)>* fn = nullptr;
   std::vector<std::pair<int64_t, int64_t>> chunks;
   int size = 1;
+  // The first exception a chunk of the current job threw (rethrown by the caller once every chunk
+  // has finished, so that no thread is still inside the job when parallel_for returns).
+  std::mutex error_mutex;
+  std::exception_ptr error;
 
   // Claims and runs chunks of the job numbered `job` until none is left.
   void run_chunks(uint64_t job) {
@@ -47,7 +52,12 @@ struct Pool {
       if (next >= ((s >> kCountShift) & kFieldMask)) return;
       if (!state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       auto [b, e] = chunks[next];
-      if (b < e) (*fn)(b, e);
+      try {
+        if (b < e) (*fn)(b, e);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
       completed.fetch_add(1, std::memory_order_acq_rel);
       s = state.load(std::memory_order_acquire);
     }
@@ -138,6 +148,12 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   // Every chunk is claimed; wait for those running on workers.
   while (p.completed.load(std::memory_order_acquire) != parts) std::this_thread::yield();
   p.fn = nullptr;
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> lock(p.error_mutex);
+    std::swap(error, p.error);
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace rigl

@@ -19,7 +19,8 @@ void set_num_threads(int threads);
 // Runs fn(begin, end) over [0, n) split into at most num_threads() contiguous chunks of whole
 // `grain`-sized blocks. The chunks are fixed; the threads (the caller included) claim them as they
 // come, so a worker slow to wake costs no more than running the job on the caller alone. Runs
-// inline when there is one thread or n <= grain. Not reentrant: fn must not call parallel_for.
+// inline when there is one thread or n <= grain. An exception from fn is rethrown on the caller
+// after every chunk has finished. Not reentrant: fn must not call parallel_for.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& fn);
 
 }  // namespace rigl

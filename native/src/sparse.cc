@@ -1014,7 +1014,24 @@ Napi::Value SparseDenseBackwardSgd(const Napi::CallbackInfo& info) {
   b.v = f32(info, 12, fn, b.inputs * b.outputs);
   const SgdHyper h{static_cast<float>(number(info, 13, fn)), static_cast<float>(number(info, 14, fn)),
                    static_cast<float>(number(info, 15, fn)), boolean(info, 16, fn)};
-  if (b.v == b.w) throw Napi::RangeError::New(info.Env(), std::string(fn) + "() momentum must not be the weight array");
+  // Everything written (w, momentum, dx, db) must be disjoint from everything else the kernel touches.
+  const int64_t weights = b.inputs * b.outputs;
+  const struct {
+    const float* p;
+    int64_t n;
+    const char* name;
+  } arrays[] = {{b.w, weights, "w"}, {b.v, weights, "momentum"}, {b.dx, b.dx == nullptr ? 0 : b.batch * b.inputs, "dx"},
+                {b.db, b.outputs, "db"}, {b.x, b.batch * b.inputs, "x"}, {b.dy, b.batch * b.outputs, "dy"},
+                {b.y, b.y == nullptr ? 0 : b.batch * b.outputs, "y"}};
+  constexpr int kWritten = 4;  // the first four
+  for (int a = 0; a < kWritten; a++) {
+    for (int o = 0; o < static_cast<int>(sizeof(arrays) / sizeof(arrays[0])); o++) {
+      if (o == a || arrays[a].n == 0 || arrays[o].n == 0) continue;
+      if (arrays[a].p < arrays[o].p + arrays[o].n && arrays[o].p < arrays[a].p + arrays[a].n) {
+        throw Napi::RangeError::New(info.Env(), std::string(fn) + "() " + arrays[a].name + " must not overlap " + arrays[o].name);
+      }
+    }
+  }
   b.sgd = &h;
   sparse_backward(b);
   return info.Env().Undefined();

@@ -66,8 +66,9 @@ export interface OptimBindings {
   ): void;
   /**
    * The same step on a masked [inputs, outputs] weight's active entries only (CSR rows of its
-   * sparse layout); equal to sgdStep when the gradient, weight and momentum are 0 off the mask
-   * (bit for bit on active entries; an inactive zero keeps its sign).
+   * sparse layout, which must have been built from `mask`: every listed entry counts as active);
+   * equal to sgdStep when the gradient, weight and momentum are 0 off the mask (bit for bit on
+   * active entries; an inactive zero keeps its sign).
    */
   sgdStepRows(
     w: Float32Array,

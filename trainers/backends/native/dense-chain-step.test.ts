@@ -14,8 +14,9 @@ import { trainRun } from '../../train.ts';
 import { softmaxCrossEntropy } from '../../train-loop.ts';
 import { tinyDataset, tinyManifest, tinyOptions } from '../../testing/tiny-run.ts';
 import { initNativeCpuBackend } from './backend.ts';
-import { createDenseChainStep, fusedStepDescription } from './dense-chain-step.ts';
+import { createDenseChainStep, fusedStepDescription, fusedStepsRun } from './dense-chain-step.ts';
 import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
+import { buildSparseLayout } from './sparse-layout.ts';
 
 const skipped = NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`;
 const SIDE = 12;
@@ -95,27 +96,46 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the native fused step of a dense-chain model
     delete process.env.RIGL_NATIVE_FUSED;
   });
 
-  it.each([
-    ['static ERK 0.9, sparse and dense-masked layers, momentum + decay', STATIC, ERK_90, MOMENTUM, 0.25, 0],
-    ['static ERK 0.9, every layer sparse, Nesterov, decay on weights only, label smoothing', STATIC, ERK_90, { ...MOMENTUM, nesterov: true, weightDecayExclude: 'biases-and-norms' } as OptimizerSpec, 1, 0.1],
-    ['static ERK 0.9, every layer dense-masked, no momentum', STATIC, ERK_90, { ...MOMENTUM, momentum: 0, weightDecay: 0 } as OptimizerSpec, 0, 0],
-    ['dense (no masks)', { name: 'dense' } as MethodSpec, undefined, MOMENTUM, 0.25, 0.1],
-  ] as const)('%s: the same loss and bits as the tensor path, step by step', (_, method, sparsity, optimizerSpec, maxDensity, smoothing) => {
-    const tensor = setup(method, sparsity, optimizerSpec, maxDensity);
-    const fused = setup(method, sparsity, optimizerSpec, maxDensity);
-    const step = createDenseChainStep(fused.model, fused.optimizer, { numClasses: CLASSES, labelSmoothing: smoothing })!;
+  interface EquivalenceCase {
+    label: string;
+    method: MethodSpec;
+    sparsity: SparsitySpec | undefined;
+    optimizer: OptimizerSpec;
+    maxDensity: number;
+    smoothing: number;
+    hidden?: number[];
+    sizes?: number[];
+  }
+  const NESTEROV_WEIGHTS_ONLY: OptimizerSpec = { ...MOMENTUM, nesterov: true, weightDecayExclude: 'biases-and-norms' };
+  const cases: EquivalenceCase[] = [
+    { label: 'static ERK 0.9, sparse and dense-masked layers, momentum + decay', method: STATIC, sparsity: ERK_90, optimizer: MOMENTUM, maxDensity: 0.25, smoothing: 0 },
+    { label: 'static ERK 0.9, every layer sparse, Nesterov, decay on weights only, label smoothing', method: STATIC, sparsity: ERK_90, optimizer: NESTEROV_WEIGHTS_ONLY, maxDensity: 1, smoothing: 0.1 },
+    { label: 'static ERK 0.9, every layer dense-masked, no momentum', method: STATIC, sparsity: ERK_90, optimizer: { ...MOMENTUM, momentum: 0, weightDecay: 0 }, maxDensity: 0, smoothing: 0 },
+    { label: 'dense (no masks)', method: { name: 'dense' }, sparsity: undefined, optimizer: MOMENTUM, maxDensity: 0.25, smoothing: 0.1 },
+    // Big enough that the sparse kernels and the SGEMMs split their work over the 2-thread pool.
+    { label: 'wide static ERK 0.9 on 2 threads, Nesterov', method: STATIC, sparsity: ERK_90, optimizer: NESTEROV_WEIGHTS_ONLY, maxDensity: 0.25, smoothing: 0, hidden: [400, 300], sizes: [130, 1, 200, 17] },
+    { label: 'wide dense on 2 threads, momentum 0 with decay', method: { name: 'dense' }, sparsity: undefined, optimizer: { ...MOMENTUM, momentum: 0 }, maxDensity: 0.25, smoothing: 0, hidden: [400, 300], sizes: [130, 200] },
+  ];
+
+  it.each(cases.map((c) => [c.label, c] as const))('%s: the same loss and bits as the tensor path, step by step', (_, c) => {
+    const tensor = setup(c.method, c.sparsity, c.optimizer, c.maxDensity, c.hidden);
+    const fused = setup(c.method, c.sparsity, c.optimizer, c.maxDensity, c.hidden);
+    const step = createDenseChainStep(fused.model, fused.optimizer, { numClasses: CLASSES, labelSmoothing: c.smoothing })!;
     expect(step).not.toBeNull();
     const start = snapshot(fused);
     // A partial batch in the middle: the buffers are sized for the largest batch seen.
-    const sizes = [32, 32, 9, 32, 32, 40];
+    const sizes = c.sizes ?? [32, 32, 9, 32, 32, 40];
+    const ranBefore = fusedStepsRun();
     sizes.forEach((size, k) => {
-      const want = tensorStep(tensor, k, size, 0.05, smoothing);
+      const want = tensorStep(tensor, k, size, 0.05, c.smoothing);
       const got = step.run({ ...batchOf(size, k), batchSize: size, learningRate: 0.05, layouts: fused.layouts.forStep(k), masks: fused.controller.masks(), denseMomentum: false });
       expect(got, `loss at step ${k}`).toBe(want);
       const a = snapshot(tensor);
       const b = snapshot(fused);
       a.forEach((v, i) => expect(sameBits(v, b[i]!), `array ${i} after step ${k}`).toBe(true));
     });
+    expect(fusedStepsRun() - ranBefore).toBe(sizes.length);
+    if (c.hidden !== undefined && c.sparsity !== undefined) expect([...fused.layouts.forStep(0)!.keys()]).toContain('fc1');
     // Not vacuous: the weights moved, and inactive weights stayed 0.
     const end = snapshot(fused);
     expect(end.some((v, i) => !sameBits(v, start[i]!))).toBe(true);
@@ -156,6 +176,11 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the native fused step of a dense-chain model
     expect(step.run({ ...input, denseMomentum: true })).toBeNull();
     snapshot(s).forEach((v, i) => expect(sameBits(v, before[i]!)).toBe(true));
     expect(() => step.run({ ...input, x: new Float32Array(10) })).toThrow(/a batch of 16 needs 2304 inputs/);
+    // A layout of the wrong shape for fc1 fails before any layer is stepped.
+    const wrong = new Map(input.layouts!);
+    wrong.set('fc1', s.layouts.forStep(0)!.get('fc2') ?? buildSparseLayout(new Float32Array(6), 2, 3));
+    expect(() => step.run({ ...input, layouts: wrong })).toThrow(/the sparse layout of 'fc1' is for a \[/);
+    snapshot(s).forEach((v, i) => expect(sameBits(v, before[i]!)).toBe(true));
     expect(step.run(input)).toEqual(expect.any(Number));
     await tf.setBackend('cpu');
     expect(createDenseChainStep(s.model, s.optimizer, { numClasses: CLASSES, labelSmoothing: 0 })).toBeNull();
@@ -199,9 +224,15 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the training loop on native with and without
     const manifest = tinyManifest(data.spec, 'native', method === undefined ? {} : { method });
     if (method?.name === 'dense') delete (manifest as { sparsity?: unknown }).sparsity;
     delete process.env.RIGL_NATIVE_FUSED;
+    const before = fusedStepsRun();
     const fused = await trainRun(tinyOptions(manifest, data.dataDir));
+    const ran = fusedStepsRun() - before;
     process.env.RIGL_NATIVE_FUSED = 'off';
     const tensor = await trainRun(tinyOptions(manifest, data.dataDir));
+    // 600 examples in batches of 50, 3 epochs: 36 steps; RigL's and SET's mask updates (every 4th
+    // step until 75 %) take the tensor path, every other step the fused one.
+    expect(ran).toBe(36 - fused.maskUpdates);
+    expect(fusedStepsRun() - before).toBe(ran);
     expect(fused.backend.name).toBe('native');
     expect(fused.backend.details.fusedStep).toMatch(/^dense-chain models/);
     expect(tensor.backend.details.fusedStep).toMatch(/^off/);

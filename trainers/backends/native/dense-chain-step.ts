@@ -57,6 +57,13 @@ export interface DenseChainStepOptions {
   labelSmoothing: number;
 }
 
+let stepsRun = 0;
+
+/** Fused steps run in this process so far (for tests and diagnostics: did the fast path engage?). */
+export function fusedStepsRun(): number {
+  return stepsRun;
+}
+
 /** Whether RIGL_NATIVE_FUSED allows the fused step (anything but 'off'). */
 export function fusedStepEnabled(): boolean {
   return process.env.RIGL_NATIVE_FUSED !== 'off';
@@ -154,6 +161,20 @@ export function createDenseChainStep(model: TrainableModel, optimizer: SgdOptimi
       if (!Number.isInteger(batch) || batch < 1 || input.x.length < batch * features || input.labels.length < batch) {
         throw new RangeError(`dense-chain step: a batch of ${batch} needs ${batch * features} inputs and ${batch} labels but got ${input.x.length} and ${input.labels.length}`);
       }
+      // Everything the kernels would reject is checked here, before any weight changes: the update
+      // runs layer by layer, and a step that failed half-way would leave some layers stepped.
+      chain.forEach((link, k) => {
+        const [inputs, outputs] = shapes[k]!;
+        const { w, b, vw, vb, mask } = arrays[k]!;
+        const layout = input.layouts?.get(link.layer);
+        if (layout !== undefined && (layout.inputs !== inputs || layout.outputs !== outputs)) {
+          throw new RangeError(`dense-chain step: the sparse layout of '${link.layer}' is for a [${layout.inputs}, ${layout.outputs}] weight but the weight is [${inputs}, ${outputs}]`);
+        }
+        const size = inputs * outputs;
+        if (w.length !== size || vw.length !== size || (mask !== null && mask.length !== size) || b.length !== outputs || vb.length !== outputs) {
+          throw new RangeError(`dense-chain step: the arrays of '${link.layer}' do not match its [${inputs}, ${outputs}] weight`);
+        }
+      });
       ensureCapacity(batch);
       forward(addon, chain, shapes, arrays, buffers, input, batch);
       const last = buffers[buffers.length - 1]!;
@@ -164,6 +185,7 @@ export function createDenseChainStep(model: TrainableModel, optimizer: SgdOptimi
       for (let k = chain.length - 1; k >= 0; k--) {
         backwardAndStep(addon, chain[k]!, shapes[k]!, arrays[k]!, buffers, k, settings[k]!, input, batch);
       }
+      stepsRun++;
       return loss;
     },
   };

@@ -225,7 +225,7 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
  * The fused backward + SGD kernel (sparseDenseBackwardSgd) against what it replaces,
  * sparseDenseBackward then sgdStepRows, on a sparse case: dx, db, the weight and its momentum must
  * agree bit for bit. `seed` varies the optimizer (momentum 0 or 0.9, weight decay, Nesterov) and
- * whether x's transpose comes cached from the forward kernel. Returns the mismatches.
+ * whether x's transpose comes cached from the forward kernel, each independently. Returns the mismatches.
  */
 export function fusedStepMismatches(c: DenseKernelCase, data: CaseData, seed: number): string[] {
   const addon = nativeAddon();
@@ -233,9 +233,11 @@ export function fusedStepMismatches(c: DenseKernelCase, data: CaseData, seed: nu
   const { batch: B, inputs: I, outputs: O } = c;
   const layout = buildSparseLayout(data.mask, I, O);
   const rng = keyedRandom('fused-step-case', seed);
+  // Independent bits of the seed: x's transpose cached or not (bit 0), weight decay (bit 1),
+  // Nesterov (bit 2); momentum 0 on every third case.
   const momentum = seed % 3 === 0 ? 0 : 0.9;
-  const weightDecay = seed % 2 === 0 ? 5e-4 : 0;
-  const nesterov = seed % 4 === 1;
+  const weightDecay = (seed >> 1) % 2 === 1 ? 5e-4 : 0;
+  const nesterov = (seed >> 2) % 2 === 1;
   const lr = 0.05;
   // Training's invariant: weight and momentum are 0 off the mask.
   const w0 = Float32Array.from(data.w, (v, k) => (data.mask[k] === 0 ? 0 : v));

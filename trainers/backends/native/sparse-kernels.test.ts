@@ -98,7 +98,7 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native dense-layer kernels${NATIVE_AVAILABLE
     }
   });
 
-  it('reject a layout of another shape and malformed index arrays', async () => {
+  it('reject a layout of another shape, malformed index arrays and overlapping outputs', async () => {
     expect((await initNativeCpuBackend(1)).ok).toBe(true);
     const x = tf.zeros([2, 4]) as tf.Tensor2D;
     const w = tf.zeros([4, 3]) as tf.Tensor2D;
@@ -113,6 +113,15 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native dense-layer kernels${NATIVE_AVAILABLE
     expect(() => bad([0, 2, 2, 2], [1, 1])).toThrow(/ascending indices < 4/);
     expect(() => bad([0, 2, 1, 2], [0, 1])).toThrow(/must not decrease/);
     expect(() => bad([0, 1, 1, 13], [0])).toThrow(/more than 3 × 4 entries/);
+    // The fused backward + SGD writes w, momentum, dx and db: none may overlap another array.
+    const layout = buildSparseLayout(Float32Array.from({ length: 12 }, (_, k) => k % 2), 4, 3);
+    const shared = new Float32Array(64);
+    const fused = (w: Float32Array, v: Float32Array, dx: Float32Array | null) =>
+      addon.addon.sparseDenseBackwardSgd(2, 4, 3, new Float32Array(8), w, new Float32Array(6), null, layout.rowStarts, layout.rowColumns, null, dx, new Float32Array(3), v, 0.1, 0.9, 0, false);
+    expect(() => fused(shared.subarray(0, 12), shared.subarray(0, 12), null)).toThrow(/w must not overlap momentum/);
+    expect(() => fused(shared.subarray(0, 12), shared.subarray(11, 23), null)).toThrow(/w must not overlap momentum/);
+    expect(() => fused(shared.subarray(0, 12), shared.subarray(12, 24), shared.subarray(20, 28))).toThrow(/momentum must not overlap dx/);
+    expect(() => fused(shared.subarray(0, 12), shared.subarray(12, 24), shared.subarray(24, 32))).not.toThrow();
     tf.dispose([x, w, b]);
   });
 
