@@ -8,20 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifestFile } from '../harness/manifest/load.ts';
-import type { Claim, GroupSelector } from '../harness/manifest/types.ts';
 import { matchesSelector } from '../harness/verify/groups.ts';
+import { groupSelectors, leafClaims } from './claim-groups.fixture.ts';
 
 const DIR = path.resolve(fileURLToPath(new URL('../manifests/fmnist-lenet300', import.meta.url)));
-
-function leaves(claims: Claim[]): Claim[] {
-  return claims.flatMap((c) => (c.kind === 'all' ? leaves(c.claims) : [c]));
-}
-
-function selectors(claim: Claim): GroupSelector[] {
-  if (claim.kind === 'order') return [claim.better, claim.worse];
-  if (claim.kind === 'all') return [];
-  return [claim.group];
-}
 
 describe('the fmnist-lenet300 suites', () => {
   it('suite-5-seeds.json is suite.json with seeds 0–4 and native first, the same claims and configurations', async () => {
@@ -42,8 +32,8 @@ describe('the fmnist-lenet300 suites', () => {
     const five = await loadManifestFile(path.join(DIR, 'suite-5-seeds.json'));
     expect(three.runs).toHaveLength(93);
     expect(five.runs).toHaveLength(155);
-    for (const claim of leaves(five.claims)) {
-      for (const selector of selectors(claim)) {
+    for (const claim of leafClaims(five.claims)) {
+      for (const selector of groupSelectors(claim)) {
         const seeds = five.runs.filter((r) => matchesSelector(r.axes, selector)).map((r) => r.axes.seed);
         expect(seeds, `${claim.id} ${JSON.stringify(selector)}`).toEqual([0, 1, 2, 3, 4]);
       }

@@ -19,8 +19,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../harness/errors.ts';
 import { loadManifestFile, loadManifestText, type LoadedManifest } from '../harness/manifest/load.ts';
-import type { Claim, ExpandedRun, GroupSelector } from '../harness/manifest/types.ts';
+import type { ExpandedRun, GroupSelector } from '../harness/manifest/types.ts';
 import { matchesSelector } from '../harness/verify/groups.ts';
+import { groupSelectors, leafClaims } from './claim-groups.fixture.ts';
 import { reportSuites, suiteJson } from '../manifests/rigl-report/suites.ts';
 import { cifarRecord, concatBytes, fileSpec, writeBytes } from '../trainers/datasets/test-fixtures.ts';
 import type { RunEvent } from '../trainers/events.ts';
@@ -42,17 +43,6 @@ const SLOW_MS = 300_000;
 async function cli(args: string[]) {
   const r = await execa(process.execPath, [BIN, ...args], { cwd: ROOT, reject: false });
   return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-/** Every leaf claim (the parts of `all` claims included). */
-function leaves(claims: Claim[]): Claim[] {
-  return claims.flatMap((c) => (c.kind === 'all' ? leaves(c.claims) : [c]));
-}
-
-function selectors(claim: Claim): GroupSelector[] {
-  if (claim.kind === 'order') return [claim.better, claim.worse];
-  if (claim.kind === 'all') return [];
-  return [claim.group];
 }
 
 function find(loaded: LoadedManifest, axes: Record<string, string | number>): ExpandedRun {
@@ -121,8 +111,8 @@ describe('the committed suite files', () => {
 describe('claims', () => {
   it('every group selects exactly the three seeds of one trained configuration', () => {
     for (const loaded of [c10, c100, c10Full]) {
-      for (const claim of leaves(loaded.claims)) {
-        for (const selector of selectors(claim)) {
+      for (const claim of leafClaims(loaded.claims)) {
+        for (const selector of groupSelectors(claim)) {
           const seeds = loaded.runs.filter((r) => matchesSelector(r.axes, selector)).map((r) => r.axes.seed);
           expect(seeds, `${loaded.file} ${claim.id} ${JSON.stringify(selector)}`).toEqual([0, 1, 2]);
         }
@@ -149,8 +139,8 @@ describe('claims', () => {
 
   it('ids are unique and every claim names its paper, table, row and column', () => {
     for (const loaded of [c10, c100, c10Full]) {
-      const all = [...loaded.claims, ...leaves(loaded.claims)];
-      expect(new Set(leaves(loaded.claims).map((c) => c.id)).size).toBe(leaves(loaded.claims).length);
+      const all = [...loaded.claims, ...leafClaims(loaded.claims)];
+      expect(new Set(leafClaims(loaded.claims).map((c) => c.id)).size).toBe(leafClaims(loaded.claims).length);
       for (const claim of all) {
         expect(claim.source.paper.length, claim.id).toBeGreaterThan(10);
         expect([claim.source.table, claim.source.row, claim.source.column].every((s) => s !== null && s.length > 0), claim.id).toBe(true);
@@ -162,7 +152,7 @@ describe('claims', () => {
     let checked = 0;
     for (const loaded of [c10, c100, c10Full]) {
       expect(loaded.document.kind === 'suite' && loaded.document.tolerancePolicy).toMatch(/max\(2 × the report's published std, 0\.3 pp\)/);
-      for (const claim of leaves(loaded.claims)) {
+      for (const claim of leafClaims(loaded.claims)) {
         if (claim.kind !== 'abs') continue;
         const band = claim.id.startsWith('H1-') ? 0.1 : claim.publishedStd === null ? 0.3 : Math.max(2 * claim.publishedStd, 0.3);
         expect(claim.tolerance, claim.id).toBeCloseTo(band, 10);
@@ -175,7 +165,7 @@ describe('claims', () => {
 
   it('published cells match claims.md B1–B5 and B7 (spot checks, including the two hard cases)', () => {
     const abs = (loaded: LoadedManifest, id: string) => {
-      const c = leaves(loaded.claims).find((x) => x.id === id);
+      const c = leafClaims(loaded.claims).find((x) => x.id === id);
       if (c?.kind !== 'abs') throw new Error(`no abs claim ${id}`);
       return [c.value, c.publishedStd, c.tolerance, c.source.table];
     };
@@ -195,7 +185,7 @@ describe('claims', () => {
     expect(abs(c10Full, 'T1-original-static-erk-s0.8-x1')).toEqual([92.9, null, 0.3, 'Table 1']);
     // No Lottery, re-initialisation or structured-RigL claim: those methods are not implemented.
     for (const loaded of [c10, c100, c10Full]) {
-      for (const claim of leaves(loaded.claims)) expect(claim.source.row ?? '').not.toMatch(/Lottery|re-init|struct/i);
+      for (const claim of leafClaims(loaded.claims)) expect(claim.source.row ?? '').not.toMatch(/Lottery|re-init|struct/i);
     }
   });
 
@@ -219,7 +209,7 @@ describe('claims', () => {
       for (const [h, n] of Object.entries(counts)) {
         const claims = ids(loaded, `${h}-`);
         expect(claims.length, `${loaded.file} ${h}`).toBe(n);
-        for (const leaf of leaves(claims)) expect(leaf.kind).toBe('order');
+        for (const leaf of leafClaims(claims)) expect(leaf.kind).toBe('order');
       }
     }
     // H3 on CIFAR-10 at 0.9: SNFS more accurate AND more training FLOPs than RigL (Random).
