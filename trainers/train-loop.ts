@@ -189,8 +189,9 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
 
   const numClasses = dataset.numClasses;
   const { height, width, channels } = dataset;
-  // The native backend's whole-step fast path for MLPs (null elsewhere); it runs the steps that
-  // need no gradient tensors: not mask updates, not steps needing dense gradients.
+  // The native backend's whole-step fast path for MLPs (null elsewhere); it runs every step but the
+  // mask updates, which need gradient tensors. On steps that need dense gradients (SNFS, RigL's
+  // updates) there are no layouts, so it computes dense gradients.
   const fusedStep = createDenseChainStep(model, optimizer, { numClasses, labelSmoothing: training.labelSmoothing });
   let order: Uint32Array | null = null;
   let orderEpoch = -1;
@@ -264,7 +265,7 @@ export async function runTrainingLoop(input: LoopInput): Promise<LoopResult> {
       // Sparse kernels on this step for the layers that have a layout (none on steps needing dense gradients).
       const stepLayouts = layouts.forStep(step);
       const fusedLoss =
-        fusedStep !== null && !controller.isUpdateStep(step) && !controller.needsDenseGradient(step)
+        fusedStep !== null && !controller.isUpdateStep(step)
           ? fusedStep.run({
               x: batch.x,
               labels: batch.labels,

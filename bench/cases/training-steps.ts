@@ -160,8 +160,8 @@ async function modelStepCase(which: 'mlp' | 'lenet5' | 'rigl-mlp', batchSize: nu
       lastSparse = sparseLayerNames(layouts);
       const masks = controller?.masks() ?? NO_MASKS;
       const denseMomentum = controller?.denseMomentum ?? false;
-      // As the loop: the fused step where it runs (not on steps needing dense gradients).
-      if (fusedStep !== null && controller?.needsDenseGradient(step) !== true) {
+      // As the loop: the fused step where it runs (every step but mask updates, which this case skips).
+      if (fusedStep !== null) {
         const fusedLoss = fusedStep.run({ x: batch.x, labels: batch.labels, batchSize: batch.size, learningRate: PEER_LEARNING_RATE, layouts, masks, denseMomentum });
         if (fusedLoss !== null) {
           if (!Number.isFinite(fusedLoss)) throw new BenchArithmeticError(`the training loss is ${fusedLoss} at step ${step}`);

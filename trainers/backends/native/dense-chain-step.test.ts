@@ -112,6 +112,8 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the native fused step of a dense-chain model
     { label: 'static ERK 0.9, every layer sparse, Nesterov, decay on weights only, label smoothing', method: STATIC, sparsity: ERK_90, optimizer: NESTEROV_WEIGHTS_ONLY, maxDensity: 1, smoothing: 0.1 },
     { label: 'static ERK 0.9, every layer dense-masked, no momentum', method: STATIC, sparsity: ERK_90, optimizer: { ...MOMENTUM, momentum: 0, weightDecay: 0 }, maxDensity: 0, smoothing: 0 },
     { label: 'dense (no masks)', method: { name: 'dense' }, sparsity: undefined, optimizer: MOMENTUM, maxDensity: 0.25, smoothing: 0.1 },
+    // Dense momentum: no layouts (SNFS needs dense gradients), masked SGD with the dense gradient in the momentum.
+    { label: 'SNFS ERK 0.9 (dense momentum)', method: { name: 'snfs', update: schedule({ intervalSteps: 4 }), redistribution: 'momentum' }, sparsity: ERK_90, optimizer: MOMENTUM, maxDensity: 0.25, smoothing: 0 },
     // Big enough that the sparse kernels and the SGEMMs split their work over the 2-thread pool.
     { label: 'wide static ERK 0.9 on 2 threads, Nesterov', method: STATIC, sparsity: ERK_90, optimizer: NESTEROV_WEIGHTS_ONLY, maxDensity: 0.25, smoothing: 0, hidden: [400, 300], sizes: [130, 1, 200, 17] },
     { label: 'wide dense on 2 threads, momentum 0 with decay', method: { name: 'dense' }, sparsity: undefined, optimizer: { ...MOMENTUM, momentum: 0 }, maxDensity: 0.25, smoothing: 0, hidden: [400, 300], sizes: [130, 200] },
@@ -128,7 +130,14 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the native fused step of a dense-chain model
     const ranBefore = fusedStepsRun();
     sizes.forEach((size, k) => {
       const want = tensorStep(tensor, k, size, 0.05, c.smoothing);
-      const got = step.run({ ...batchOf(size, k), batchSize: size, learningRate: 0.05, layouts: fused.layouts.forStep(k), masks: fused.controller.masks(), denseMomentum: false });
+      const got = step.run({
+        ...batchOf(size, k),
+        batchSize: size,
+        learningRate: 0.05,
+        layouts: fused.layouts.forStep(k),
+        masks: fused.controller.masks(),
+        denseMomentum: fused.controller.denseMomentum,
+      });
       expect(got, `loss at step ${k}`).toBe(want);
       const a = snapshot(tensor);
       const b = snapshot(fused);
@@ -164,7 +173,7 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the native fused step of a dense-chain model
     results[0]!.forEach((v, i) => expect(sameBits(v, results[1]![i]!), `array ${i}`).toBe(true));
   });
 
-  it('declines, changing nothing, when a variable is shared, for dense momentum, and off native', async () => {
+  it('declines, changing nothing, when a variable is shared, for dense momentum with sparse layouts, and off native', async () => {
     const s = setup(STATIC, ERK_90, MOMENTUM);
     const step = createDenseChainStep(s.model, s.optimizer, { numClasses: CLASSES, labelSmoothing: 0 })!;
     const input = { ...batchOf(16, 0), batchSize: 16, learningRate: 0.05, layouts: s.layouts.forStep(0), masks: s.controller.masks(), denseMomentum: false };
@@ -220,6 +229,7 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the training loop on native with and without
     ['RigL (mask updates on the tensor path, the other steps fused)', undefined],
     ['SET', { name: 'set', update: RIGL.update } as MethodSpec],
     ['dense', { name: 'dense' } as MethodSpec],
+    ['SNFS (dense momentum)', { name: 'snfs', update: RIGL.update, redistribution: 'momentum' } as MethodSpec],
   ] as const)('%s: a tiny run ends with the same metrics bit for bit', async (_, method) => {
     const manifest = tinyManifest(data.spec, 'native', method === undefined ? {} : { method });
     if (method?.name === 'dense') delete (manifest as { sparsity?: unknown }).sparsity;
@@ -229,8 +239,8 @@ describe.skipIf(!NATIVE_AVAILABLE)(`the training loop on native with and without
     const ran = fusedStepsRun() - before;
     process.env.RIGL_NATIVE_FUSED = 'off';
     const tensor = await trainRun(tinyOptions(manifest, data.dataDir));
-    // 600 examples in batches of 50, 3 epochs: 36 steps; RigL's and SET's mask updates (every 4th
-    // step until 75 %) take the tensor path, every other step the fused one.
+    // 600 examples in batches of 50, 3 epochs: 36 steps; the mask updates take the tensor path,
+    // every other step the fused one.
     expect(ran).toBe(36 - fused.maskUpdates);
     expect(fusedStepsRun() - before).toBe(ran);
     expect(fused.backend.name).toBe('native');

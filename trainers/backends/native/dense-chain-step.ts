@@ -19,7 +19,8 @@
  *
  * `run` returns null, having changed nothing, when the step cannot run here: another backend is
  * active, a variable's array is shared with another tensor (the in-place update would show through
- * it, as in optim.ts), or the method keeps dense momentum (SNFS). The caller then takes the tfjs
+ * it, as in optim.ts), or a layer has a sparse layout while the method keeps dense momentum (SNFS,
+ * whose momentum needs dense gradients; its steps get no layouts). The caller then takes the tfjs
  * path. RIGL_NATIVE_FUSED=off in the environment turns the fused step off (for comparisons).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,7 +44,11 @@ export interface DenseChainStepInput {
   layouts: ReadonlyMap<string, SparseLayout> | undefined;
   /** 0/1 masks by layer name (controller.masks()); a masked layer without a layout is stepped with its mask. */
   masks: ReadonlyMap<string, tf.Tensor>;
-  /** The method keeps dense momentum (SNFS): not for this step (run returns null). */
+  /**
+   * The method keeps dense momentum (SNFS): the momentum of a masked layer takes the dense gradient
+   * and only the weight change is masked. Needs dense gradients everywhere: with a layout, run
+   * returns null.
+   */
   denseMomentum: boolean;
 }
 
@@ -72,7 +77,7 @@ export function fusedStepEnabled(): boolean {
 /** For the run's provenance: whether dense-chain models train through the fused step. */
 export function fusedStepDescription(): string {
   return fusedStepEnabled()
-    ? 'dense-chain models (MLP): whole SGD steps in native code, except mask-update steps and steps needing dense gradients'
+    ? 'dense-chain models (MLP): whole SGD steps in native code, except mask-update steps'
     : 'off (RIGL_NATIVE_FUSED=off): every step goes through tfjs autograd';
 }
 
@@ -148,7 +153,8 @@ export function createDenseChainStep(model: TrainableModel, optimizer: SgdOptimi
 
   return {
     run(input) {
-      if (input.denseMomentum || tf.getBackend() !== NATIVE_BACKEND_NAME) return null;
+      if (tf.getBackend() !== NATIVE_BACKEND_NAME) return null;
+      if (input.denseMomentum && input.layouts !== undefined && input.layouts.size > 0) return null;
       const backend = tf.backend() as unknown as MathBackendCPU;
       const arrays: LayerArrays[] = [];
       for (let k = 0; k < chain.length; k++) {
@@ -250,7 +256,7 @@ function backwardAndStep(
     own.dw ??= new Float32Array(inputs * outputs);
     addon.gemm(true, false, inputs, outputs, batch, x, g, own.dw, false);
     if (dx !== null) addon.gemm(false, true, batch, inputs, outputs, g, w, dx, false);
-    addon.sgdStep(w, own.dw, vw, mask, inputs * outputs, lr, ws.momentum, ws.weightDecay, ws.nesterov, false);
+    addon.sgdStep(w, own.dw, vw, mask, inputs * outputs, lr, ws.momentum, ws.weightDecay, ws.nesterov, input.denseMomentum);
   }
   const bs = settings.bias;
   addon.sgdStep(b, own.db, vb, null, outputs, lr, bs.momentum, bs.weightDecay, bs.nesterov, false);
