@@ -4,10 +4,6 @@
  * delegated cases, 1 vs 2 threads bit-identical, every ISA (child processes), and the gradients of
  * LeNet-5 and a small WRN end to end.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../gradients.ts';
@@ -34,10 +30,8 @@ import {
   poolLabel,
   poolOutputs,
 } from './conv-kernels.fixture.ts';
-import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
+import { NATIVE_AVAILABLE, effectiveIsa, nativeSkipReason, runIsaCheck } from './native.fixture.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '../../..');
 const NATIVE_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'];
 
 /** Resizes the pool (a job posted right after, before a new worker runs, is still picked up: parallel.cc). */
@@ -122,17 +116,8 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native conv and pooling kernels${NATIVE_AVAI
   // The active ISA (the best the CPU has) is the in-process case above.
   for (const isa of ['generic', 'avx2'] as const) {
     it(`match the cpu backend with RIGL_NATIVE_ISA=${isa} (child process, 2 threads)`, async () => {
-      const best = loadNativeAddon();
-      if (!best.ok) throw new Error(best.reason);
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(here, 'conv-kernels.isa-check.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, RIGL_NATIVE_ISA: isa },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { isa: string; cases: number; failures: string[] };
-      // The ISA is lowered to what the CPU has (a CPU without AVX2 runs 'generic' for both).
-      const order = ['generic', 'avx2', 'avx512'];
-      expect(report.isa).toBe(order[Math.min(order.indexOf(isa), order.indexOf(best.addon.info().bestIsa))]);
+      const report = await runIsaCheck('conv-kernels.isa-check.ts', isa);
+      expect(report.isa).toBe(effectiveIsa(isa));
       expect(report.failures).toEqual([]);
       expect(report.cases).toBe(CONV_CASES.length + POOL_CASES.length + FUSED_CONV_CASES.length);
     });

@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NativeAddon, NativeIsa } from './addon.ts';
+import type { NativeAddon } from './addon.ts';
 import { initNativeCpuBackend, nativeAddon } from './backend.ts';
 import {
   type EltwiseCase,
@@ -17,11 +13,8 @@ import {
   transposeCases,
   unaryCases,
 } from './eltwise-kernels.fixture.ts';
-import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
+import { ISA_ORDER, NATIVE_AVAILABLE, effectiveIsa, nativeSkipReason, runIsaCheck } from './native.fixture.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '../../..');
-const ISA_ORDER: NativeIsa[] = ['generic', 'avx2', 'avx512'];
 
 describe.skipIf(!NATIVE_AVAILABLE)(`native eltwise kernels${NATIVE_AVAILABLE ? '' : ` (skipped: ${nativeSkipReason()})`}`, () => {
   let addon: NativeAddon;
@@ -73,14 +66,8 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native eltwise kernels${NATIVE_AVAILABLE ? '
 
   for (const isa of ISA_ORDER) {
     it(`equal the cpu backend with RIGL_NATIVE_ISA=${isa} (child process, 2 threads)`, async () => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(here, 'eltwise-kernels.isa-check.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, RIGL_NATIVE_ISA: isa },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { isa: string; cases: number; failures: string[] };
-      // The ISA is lowered to what the CPU has (an AVX2-only CPU runs 'avx2' for 'avx512').
-      expect(report.isa).toBe(ISA_ORDER[Math.min(ISA_ORDER.indexOf(isa), ISA_ORDER.indexOf(addon.info().bestIsa))]);
+      const report = await runIsaCheck('eltwise-kernels.isa-check.ts', isa);
+      expect(report.isa).toBe(effectiveIsa(isa));
       expect(report.failures).toEqual([]);
       expect(report.cases).toBe(eltwiseCases().length + parallelCases().length);
     }, 120_000);

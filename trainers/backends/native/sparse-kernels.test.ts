@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import '../gradients.ts';
 import { loadNativeAddon } from './addon.ts';
 import { initNativeCpuBackend } from './backend.ts';
-import { NATIVE_AVAILABLE, nativeSkipReason } from './native.fixture.ts';
+import { NATIVE_AVAILABLE, effectiveIsa, nativeSkipReason, runIsaCheck } from './native.fixture.ts';
 import { NATIVE_DENSE_BACKWARD, NATIVE_SPARSE_DENSE_BACKWARD, NATIVE_SPARSE_DENSE_INPUT_GRAD, nativeDense } from './sparse-kernels.ts';
 import { caseData, caseLabel, checkCases, kernelCases, parallelCases, runNativeCase } from './sparse-kernels.fixture.ts';
 import { buildSparseLayout } from './sparse-layout.ts';
@@ -15,8 +11,6 @@ import { buildModel } from '../../models/index.ts';
 import type { ModelSpec } from '../../run-manifest.ts';
 import { keyedRandom } from '../../random.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '../../..');
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -157,17 +151,8 @@ describe.skipIf(!NATIVE_AVAILABLE)(`native dense-layer kernels${NATIVE_AVAILABLE
 
   for (const isa of ['generic', 'avx2'] as const) {
     it(`match the reference with RIGL_NATIVE_ISA=${isa} (child process)`, async () => {
-      const best = loadNativeAddon();
-      if (!best.ok) throw new Error(best.reason);
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(here, 'sparse-kernels.isa-check.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, RIGL_NATIVE_ISA: isa },
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { isa: string; cases: number; failures: string[] };
-      // The ISA is lowered to what the CPU has (an AVX2-only CPU runs 'avx2' for both).
-      const order = ['generic', 'avx2', 'avx512'];
-      expect(report.isa).toBe(order[Math.min(order.indexOf(isa), order.indexOf(best.addon.info().bestIsa))]);
+      const report = await runIsaCheck('sparse-kernels.isa-check.ts', isa);
+      expect(report.isa).toBe(effectiveIsa(isa));
       expect(report.failures).toEqual([]);
       expect(report.cases).toBe(kernelCases().length + parallelCases().length);
     });
